@@ -1,0 +1,353 @@
+"""Writes for candidates, member links, skills and erasure (the only writers of these models).
+
+Every function runs in a transaction and sends the domain signals of DESIGN §2 inside it, so
+the outbox rows that receivers write commit or roll back with the change itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from candidates import normalize, signals
+from candidates.models import (
+    Candidate,
+    CandidateSkill,
+    ErasureTombstone,
+    MatchReview,
+    MemberLink,
+    QuickSkill,
+    QuickSkillAlias,
+    identifier_hash,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    User = AbstractBaseUser
+
+EDITABLE_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "current_title",
+    "current_company",
+    "headline",
+    "location",
+    "linkedin_profile_url",
+    "cv_file",
+    "cv_text",
+)
+
+
+def _check_fields(fields: dict[str, Any]) -> None:
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown candidate fields: {', '.join(sorted(unknown))}")
+
+
+def _validate(candidate: Candidate) -> None:
+    candidate.full_clean(
+        exclude=["created_by", "possible_duplicate_of", "cv_file"], validate_unique=False
+    )
+
+
+def candidate_create(
+    *,
+    actor: User | None = None,
+    source: str = Candidate.Source.MANUAL,
+    skills: Iterable[QuickSkill] = (),
+    skill_source: str = CandidateSkill.Source.MANUAL,
+    **fields: Any,
+) -> Candidate:
+    """Create a candidate; sends ``candidate_saved(created=True)``.
+
+    Raises ValidationError for invalid field values and TypeError for unknown fields.
+    """
+    _check_fields(fields)
+    now = timezone.now()
+    candidate = Candidate(
+        **fields,
+        source=source,
+        created_at=now,
+        updated_at=now,
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    candidate.refresh_keys()
+    _validate(candidate)
+    with transaction.atomic():
+        candidate.save()
+        for skill in skills:
+            candidate_skill_add(candidate=candidate, skill=skill, source=skill_source)
+        signals.candidate_saved.send(
+            sender=Candidate, candidate=candidate, created=True, changed_fields=sorted(fields)
+        )
+    return candidate
+
+
+def candidate_update(
+    *,
+    candidate: Candidate,
+    actor: User | None = None,
+    skills: Iterable[QuickSkill] | None = None,
+    **fields: Any,
+) -> Candidate:
+    """Update a candidate (a save with no changed field counts: it still syncs).
+
+    ``updated_at`` moves on every save, as Tracker's "Last Updated" does. ``skills``, when
+    given, replaces the candidate's skill set. Sends ``candidate_saved(created=False)``.
+    """
+    _check_fields(fields)
+    changed = [name for name, value in fields.items() if getattr(candidate, name) != value]
+    for name, value in fields.items():
+        setattr(candidate, name, value)
+    candidate.refresh_keys()
+    candidate.updated_at = timezone.now()
+    _validate(candidate)
+    with transaction.atomic():
+        candidate.save()
+        if skills is not None:
+            wanted = {skill.pk: skill for skill in skills}
+            candidate.skills.exclude(skill_id__in=wanted).delete()
+            for skill in wanted.values():
+                candidate_skill_add(candidate=candidate, skill=skill)
+            changed.append("skills")
+        signals.candidate_saved.send(
+            sender=Candidate, candidate=candidate, created=False, changed_fields=changed
+        )
+    return candidate
+
+
+def candidate_save(*, candidate: Candidate, actor: User | None = None) -> Candidate:
+    """The Save button with nothing changed: re-sends the record and re-runs LinkedIn matching."""
+    return candidate_update(candidate=candidate, actor=actor)
+
+
+def _snapshot(candidate: Candidate) -> dict[str, Any]:
+    link = candidate_active_link(candidate=candidate)
+    return {
+        "id": candidate.pk,
+        "person_urn": link.person_urn if link else "",
+        "email_key": candidate.email_key,
+        "profile_key": candidate.profile_key,
+        "placement_ids": list(candidate.placements.values_list("pk", flat=True)),
+    }
+
+
+def candidate_delete(*, candidate: Candidate, actor: User | None = None) -> None:
+    """Delete a candidate; sends ``candidate_deleted`` (live sync deletes it on LinkedIn)."""
+    with transaction.atomic():
+        snapshot = _snapshot(candidate)
+        candidate_id = candidate.pk
+        candidate.delete()
+        signals.candidate_deleted.send(
+            sender=Candidate, candidate_id=candidate_id, snapshot=snapshot, erased=False
+        )
+
+
+def candidate_erase(
+    *, candidate: Candidate, actor: User | None = None, reason: str = ""
+) -> ErasureTombstone:
+    """GDPR erasure: delete the record and everything about it, leave a hashed tombstone.
+
+    Receivers delete the candidate, its notes and applications on LinkedIn. The tombstone stops
+    a later stub import or export from silently re-creating the person.
+    """
+    with transaction.atomic():
+        snapshot = _snapshot(candidate)
+        person_urns = set(candidate.member_links.values_list("person_urn", flat=True))
+        tombstone = ErasureTombstone.objects.create(
+            candidate_id=candidate.pk,
+            email_hash=identifier_hash(candidate.email_key),
+            profile_hash=identifier_hash(candidate.profile_key),
+            person_hash=identifier_hash(snapshot["person_urn"] or next(iter(person_urns), "")),
+            reason=reason,
+            erased_by=actor if actor is not None and actor.is_authenticated else None,
+        )
+        candidate_id = candidate.pk
+        candidate.delete()
+        signals.candidate_deleted.send(
+            sender=Candidate, candidate_id=candidate_id, snapshot=snapshot, erased=True
+        )
+    return tombstone
+
+
+def tombstone_for(*, email: str = "", profile_url: str = "", person_urn: str = "") -> (
+    ErasureTombstone | None
+):
+    """The tombstone matching any of these identifiers, if the person was erased."""
+    from django.db.models import Q
+
+    query = Q(pk__in=[])
+    if key := normalize.normalize_email(email):
+        query |= Q(email_hash=identifier_hash(key))
+    if key := normalize.profile_slug(profile_url):
+        query |= Q(profile_hash=identifier_hash(key))
+    if person_urn:
+        query |= Q(person_hash=identifier_hash(person_urn))
+    return ErasureTombstone.objects.filter(query).first()
+
+
+# --- Member links ---------------------------------------------------------------------------
+
+
+def candidate_active_link(*, candidate: Candidate) -> MemberLink | None:
+    return candidate.member_links.filter(unlinked_at__isnull=True).first()
+
+
+class LinkConflict(ValidationError):
+    """The candidate or the member already has a different active link."""
+
+
+def member_link_create(
+    *,
+    candidate: Candidate,
+    person_urn: str,
+    method: str,
+    matched_on: str,
+    score: float | None = None,
+    reason: str = "",
+    actor: User | None = None,
+    replace: bool = False,
+) -> MemberLink:
+    """Link a candidate to a LinkedIn member. Idempotent for the same pair.
+
+    With ``replace`` (a manual link), an existing link of the candidate is ended first;
+    otherwise a different existing link raises LinkConflict. A member already linked to
+    another candidate always raises LinkConflict. Sends ``candidate_linked``.
+    """
+    if not person_urn.startswith("urn:li:person:"):
+        raise ValidationError({"person_urn": "Enter a person URN (urn:li:person:X)."})
+    with transaction.atomic():
+        # Lock the candidate row so two workers linking the same candidate serialise.
+        Candidate.objects.select_for_update().filter(pk=candidate.pk).first()
+        current = candidate_active_link(candidate=candidate)
+        if current and current.person_urn == person_urn:
+            return current
+        other = (
+            MemberLink.objects.filter(person_urn=person_urn, unlinked_at__isnull=True)
+            .exclude(candidate=candidate)
+            .first()
+        )
+        if other:
+            raise LinkConflict(
+                f"LinkedIn member {person_urn} is already linked to candidate {other.candidate_id}."
+            )
+        if current:
+            if not replace:
+                raise LinkConflict(
+                    f"Candidate {candidate.pk} is already linked to {current.person_urn}."
+                )
+            member_link_unlink(link=current, actor=actor, reason=f"replaced by {person_urn}")
+        try:
+            with transaction.atomic():
+                link = MemberLink.objects.create(
+                    candidate=candidate,
+                    person_urn=person_urn,
+                    method=method,
+                    matched_on=matched_on,
+                    score=score,
+                    reason=reason,
+                    linked_by=actor if actor is not None and actor.is_authenticated else None,
+                )
+        except IntegrityError as exc:  # a concurrent link won the race
+            raise LinkConflict(f"{person_urn} or candidate {candidate.pk} was just linked.") from exc
+        MatchReview.objects.filter(
+            candidate=candidate,
+            kind=MatchReview.Kind.AMBIGUOUS_MATCH,
+            resolved_at__isnull=True,
+        ).update(resolved_at=timezone.now(), resolution=f"linked to {person_urn} ({method})")
+        signals.candidate_linked.send(sender=MemberLink, candidate=candidate, link=link)
+    return link
+
+
+def member_link_unlink(
+    *, link: MemberLink, actor: User | None = None, reason: str = ""
+) -> MemberLink:
+    """End a link (kept as history). Idempotent. Sends ``candidate_unlinked``."""
+    if link.unlinked_at is not None:
+        return link
+    with transaction.atomic():
+        link.unlinked_at = timezone.now()
+        link.unlinked_by = actor if actor is not None and actor.is_authenticated else None
+        link.unlink_reason = reason[:300]
+        link.save(update_fields=["unlinked_at", "unlinked_by", "unlink_reason"])
+        signals.candidate_unlinked.send(sender=MemberLink, candidate=link.candidate, link=link)
+    return link
+
+
+def match_review_open(
+    *,
+    candidate: Candidate,
+    kind: str,
+    detail: str = "",
+    person_urns: list[str] | None = None,
+    other_candidate: Candidate | None = None,
+) -> MatchReview:
+    """Put a candidate on the admins' review queue (one open item per kind and candidate)."""
+    review, _ = MatchReview.objects.update_or_create(
+        candidate=candidate,
+        kind=kind,
+        resolved_at__isnull=True,
+        defaults={
+            "detail": detail[:500],
+            "person_urns": person_urns or [],
+            "other_candidate": other_candidate,
+        },
+    )
+    if kind == MatchReview.Kind.POSSIBLE_DUPLICATE and other_candidate is not None:
+        Candidate.objects.filter(pk=candidate.pk).update(possible_duplicate_of=other_candidate)
+        candidate.possible_duplicate_of = other_candidate
+    return review
+
+
+def match_review_resolve(*, review: MatchReview, actor: User | None, resolution: str) -> None:
+    with transaction.atomic():
+        review.resolved_at = timezone.now()
+        review.resolved_by = actor if actor is not None and actor.is_authenticated else None
+        review.resolution = resolution[:300]
+        review.save(update_fields=["resolved_at", "resolved_by", "resolution"])
+        if review.kind == MatchReview.Kind.POSSIBLE_DUPLICATE:
+            Candidate.objects.filter(pk=review.candidate_id).update(possible_duplicate_of=None)
+
+
+# --- Skills ---------------------------------------------------------------------------------
+
+
+def candidate_skill_add(
+    *, candidate: Candidate, skill: QuickSkill, source: str = CandidateSkill.Source.MANUAL
+) -> CandidateSkill:
+    """Apply an existing Quick Skill to a candidate. Idempotent."""
+    obj, _ = CandidateSkill.objects.get_or_create(
+        candidate=candidate, skill=skill, defaults={"source": source}
+    )
+    return obj
+
+
+def quick_skill_create(*, name: str, aliases: Iterable[str] = ()) -> QuickSkill:
+    """Add a dictionary entry (admins and demo data only; LinkedIn never creates one)."""
+    name = " ".join(name.split())
+    key = normalize.normalize_skill(name)
+    if not key:
+        raise ValidationError({"name": "A skill needs a name."})
+    if QuickSkill.objects.filter(key=key).exists():
+        raise ValidationError({"name": f"The Quick Skill “{name}” already exists."})
+    with transaction.atomic():
+        skill = QuickSkill.objects.create(name=name, key=key)
+        for alias in aliases:
+            quick_skill_alias_add(skill=skill, alias=alias)
+    return skill
+
+
+def quick_skill_alias_add(*, skill: QuickSkill, alias: str) -> QuickSkillAlias | None:
+    alias = " ".join(alias.split())
+    key = normalize.normalize_skill(alias)
+    if not key or key == skill.key:
+        return None
+    obj, _ = QuickSkillAlias.objects.get_or_create(skill=skill, key=key, defaults={"alias": alias})
+    return obj

@@ -1,0 +1,16 @@
+"""Domain signals sent by candidates.services (DESIGN §2). Receivers live in other apps.
+
+- ``candidate_saved(candidate, created, changed_fields)``: after every create, update and
+  save-without-change, inside the service's transaction.
+- ``candidate_deleted(candidate_id, snapshot, erased)``: after a delete or an erasure;
+  ``snapshot`` holds what a receiver needs once the row is gone (``person_urn`` etc.).
+- ``candidate_linked(candidate, link)`` / ``candidate_unlinked(candidate, link)``: a member
+  link was made or ended.
+"""
+
+from django.dispatch import Signal
+
+candidate_saved = Signal()
+candidate_deleted = Signal()
+candidate_linked = Signal()
+candidate_unlinked = Signal()

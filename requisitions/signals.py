@@ -1,0 +1,13 @@
+"""Domain signals sent by requisitions.services (DESIGN §2). Receivers live in syncjobs.
+
+- ``requisition_saved(requisition, created)``: create, update (owners included) and close.
+- ``requisition_deleted(requisition_id, snapshot)``.
+- ``placement_saved(placement, created)`` and ``placement_deleted(placement_id, snapshot)``.
+"""
+
+from django.dispatch import Signal
+
+requisition_saved = Signal()
+requisition_deleted = Signal()
+placement_saved = Signal()
+placement_deleted = Signal()

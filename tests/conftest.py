@@ -1,0 +1,43 @@
+"""Shared fixtures. Outbound HTTP is blocked unless a test uses `responses` or the sandbox."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.tracker_rsc.factories import AdminUserFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(settings, tmp_path):
+    # Tests never touch the developer's cache or media folders.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+
+@pytest.fixture
+def admin_user(db):
+    return AdminUserFactory(username="admin")
+
+
+@pytest.fixture
+def recruiter(db):
+    return UserFactory(username="recruiter")
+
+
+@pytest.fixture
+def api_client(recruiter):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(recruiter)
+    return client
+
+
+@pytest.fixture
+def admin_api_client(admin_user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(admin_user)
+    return client

@@ -1,0 +1,9 @@
+from rest_framework.pagination import CursorPagination as _CursorPagination
+
+
+class CursorPagination(_CursorPagination):
+    """Cursor pagination ordered newest first, with an id tie-breaker (stable at any size)."""
+
+    ordering = ("-id",)
+    page_size_query_param = "page_size"
+    max_page_size = 200

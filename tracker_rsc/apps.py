@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TrackerRscConfig(AppConfig):
+    name = "tracker_rsc"
+    verbose_name = "LinkedIn integration"

@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from syncjobs.views import linkedin_callback
+from tracker_rsc.views import healthz
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("healthz/", healthz, name="healthz"),
+    path("api/v1/", include("tracker_rsc.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "integrations/linkedin/callback/<str:token>/",
+        linkedin_callback,
+        name="linkedin-callback",
+    ),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", RedirectView.as_view(url="/admin/", permanent=False), name="home"),
+]
+
+if settings.LINKEDIN_SANDBOX:
+    # The simulated LinkedIn (DESIGN §6); absent, hence 404, in production.
+    urlpatterns += [path("sandbox/linkedin/", include("tracker_rsc.sandbox.urls"))]
