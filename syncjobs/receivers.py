@@ -1,1 +1,135 @@
-"""Receivers of the domain signals: they write outbox events (filled in by the sync flows)."""
+"""Receivers of the domain signals (DESIGN §2): they write outbox events in the same transaction.
+
+Nothing is written while the integration is not enabled: what changed before enabling reaches
+LinkedIn through the bulk sync. Placements become applications only on requisitions with an
+active hiring project connection: data of jobs that are not connected never leaves Tracker.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.dispatch import receiver
+
+from candidates.models import Candidate, MemberLink
+from candidates.signals import (
+    candidate_deleted,
+    candidate_linked,
+    candidate_saved,
+    candidate_unlinked,
+)
+from requisitions.models import Placement, Requisition
+from requisitions.services import requisition_is_connected
+from requisitions.signals import (
+    placement_deleted,
+    placement_saved,
+    requisition_deleted,
+    requisition_saved,
+)
+from syncjobs.models import OutboxEvent
+from syncjobs.outbox import outbox_enqueue
+from syncjobs.selectors import application_was_sent, integration_active
+
+Kind = OutboxEvent.Kind
+
+# Links LinkedIn made itself need no echo; links made in Tracker are told to LinkedIn.
+_LINKS_TOLD_TO_LINKEDIN = {
+    MemberLink.Method.MANUAL,
+    MemberLink.Method.EXPORT,
+    MemberLink.Method.STUB,
+}
+
+
+@receiver(candidate_saved, dispatch_uid="syncjobs.candidate_saved")
+def on_candidate_saved(sender: Any, candidate: Candidate, **_: Any) -> None:
+    if integration_active():
+        outbox_enqueue(kind=Kind.CANDIDATE_UPSERT, aggregate="candidate", object_id=candidate.pk)
+
+
+@receiver(candidate_deleted, dispatch_uid="syncjobs.candidate_deleted")
+def on_candidate_deleted(
+    sender: Any, candidate_id: int, snapshot: dict[str, Any], erased: bool = False, **_: Any
+) -> None:
+    if not integration_active():
+        return
+    for placement_id in snapshot.get("placement_ids", []):
+        if application_was_sent(placement_id=placement_id):
+            outbox_enqueue(
+                kind=Kind.APPLICATION_DELETE,
+                aggregate="application",
+                object_id=placement_id,
+                payload={"erased": erased},
+            )
+    outbox_enqueue(
+        kind=Kind.CANDIDATE_DELETE,
+        aggregate="candidate",
+        object_id=candidate_id,
+        payload={"erased": erased},
+    )
+
+
+@receiver(candidate_linked, dispatch_uid="syncjobs.candidate_linked")
+def on_candidate_linked(sender: Any, candidate: Candidate, link: MemberLink, **_: Any) -> None:
+    if integration_active() and link.method in _LINKS_TOLD_TO_LINKEDIN:
+        outbox_enqueue(
+            kind=Kind.CANDIDATE_MATCH,
+            aggregate="candidate_match",
+            object_id=candidate.pk,
+            payload={"person_urn": link.person_urn},
+        )
+
+
+@receiver(candidate_unlinked, dispatch_uid="syncjobs.candidate_unlinked")
+def on_candidate_unlinked(sender: Any, candidate: Candidate, link: MemberLink, **_: Any) -> None:
+    if integration_active() and link.method in _LINKS_TOLD_TO_LINKEDIN:
+        outbox_enqueue(
+            kind=Kind.CANDIDATE_MATCH,
+            aggregate="candidate_match",
+            object_id=candidate.pk,
+            payload={"person_urn": None},
+        )
+
+
+@receiver(requisition_saved, dispatch_uid="syncjobs.requisition_saved")
+def on_requisition_saved(sender: Any, requisition: Requisition, **_: Any) -> None:
+    if integration_active():
+        outbox_enqueue(
+            kind=Kind.REQUISITION_UPSERT, aggregate="requisition", object_id=requisition.pk
+        )
+
+
+@receiver(requisition_deleted, dispatch_uid="syncjobs.requisition_deleted")
+def on_requisition_deleted(
+    sender: Any, requisition_id: int, snapshot: dict[str, Any], **_: Any
+) -> None:
+    if not integration_active():
+        return
+    for placement_id in snapshot.get("placement_ids", []):
+        if application_was_sent(placement_id=placement_id):
+            outbox_enqueue(
+                kind=Kind.APPLICATION_DELETE, aggregate="application", object_id=placement_id
+            )
+    outbox_enqueue(
+        kind=Kind.REQUISITION_CLOSE,
+        aggregate="requisition",
+        object_id=requisition_id,
+        payload=snapshot,
+    )
+
+
+@receiver(placement_saved, dispatch_uid="syncjobs.placement_saved")
+def on_placement_saved(sender: Any, placement: Placement, **_: Any) -> None:
+    if integration_active() and requisition_is_connected(requisition=placement.requisition):
+        outbox_enqueue(
+            kind=Kind.APPLICATION_UPSERT, aggregate="application", object_id=placement.pk
+        )
+
+
+@receiver(placement_deleted, dispatch_uid="syncjobs.placement_deleted")
+def on_placement_deleted(
+    sender: Any, placement_id: int, snapshot: dict[str, Any], **_: Any
+) -> None:
+    if integration_active() and application_was_sent(placement_id=placement_id):
+        outbox_enqueue(
+            kind=Kind.APPLICATION_DELETE, aggregate="application", object_id=placement_id
+        )

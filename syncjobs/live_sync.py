@@ -1,0 +1,180 @@
+"""Live sync (DESIGN §4.4): outbox handlers that send candidates to LinkedIn and link matches.
+
+A create, update or save-without-change queues ``candidate_upsert``; the handler sends the
+record and, for a candidate without a member link, reads LinkedIn's match and links it
+(``method=live_sync``). Deletions queue ``candidate_delete``; member links made or ended by
+people (or by exports and stub imports) queue ``candidate_match`` (``manualMatchedMember``).
+Candidate events wait while the bulk sync has not completed yet; nothing is lost meanwhile.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from candidates import services as candidate_services
+from candidates.models import Candidate, MatchReview, MemberLink
+from syncjobs.models import OutboxEvent
+from syncjobs.outbox import Outcome, outbox_handler
+from syncjobs.records import candidate_record, candidate_skip_reason
+from syncjobs.selectors import bulk_sync_completed, integration_active
+from tracker_rsc.linkedin import CandidateMatch, get_client
+
+logger = logging.getLogger(__name__)
+
+# How long candidate events wait before looking again whether the bulk sync has finished.
+WAIT_FOR_BULK_SYNC = timedelta(minutes=1)
+
+
+def _not_ready(events: list[OutboxEvent]) -> Outcome | None:
+    if integration_active() and bulk_sync_completed():
+        return None
+    return Outcome(deferred={event.pk: WAIT_FOR_BULK_SYNC for event in events})
+
+
+def active_links(candidate_ids: Iterable[int]) -> dict[int, str]:
+    return dict(
+        MemberLink.objects.filter(
+            candidate_id__in=list(candidate_ids), unlinked_at__isnull=True
+        ).values_list("candidate_id", "person_urn")
+    )
+
+
+def apply_match(*, candidate: Candidate, match: CandidateMatch, method: str) -> str:
+    """Store LinkedIn's match for one candidate. Returns "linked", "ambiguous" or "none".
+
+    Several algorithmic matches and no manual one are ambiguous: not linked, but queued for
+    admins. A member already linked to another candidate is a conflict, queued likewise.
+    """
+    if match.ambiguous:
+        candidate_services.match_review_open(
+            candidate=candidate,
+            kind=MatchReview.Kind.AMBIGUOUS_MATCH,
+            person_urns=list(match.matched_members),
+            detail=f"LinkedIn matched {len(match.matched_members)} members; none was linked.",
+        )
+        return "ambiguous"
+    person_urn = match.person_urn
+    if not person_urn:
+        return "none"
+    manual = match.manual_matched_member is not None
+    try:
+        candidate_services.member_link_create(
+            candidate=candidate,
+            person_urn=person_urn,
+            method=method,
+            matched_on=MemberLink.MatchedOn.LINKEDIN,
+            reason=(
+                "manualMatchedMember set in LinkedIn"
+                if manual
+                else "LinkedIn's matching (matchedMembers) found one member"
+            ),
+        )
+    except candidate_services.LinkConflict as exc:
+        candidate_services.match_review_open(
+            candidate=candidate,
+            kind=MatchReview.Kind.AMBIGUOUS_MATCH,
+            person_urns=[person_urn],
+            detail=str(exc.messages[0]),
+        )
+        return "ambiguous"
+    return "linked"
+
+
+def _mark_synced(candidate_ids: list[int], errors: dict[int, str]) -> None:
+    now = timezone.now()
+    ok = [pk for pk in candidate_ids if pk not in errors]
+    if ok:
+        Candidate.objects.filter(pk__in=ok).update(linkedin_synced_at=now, linkedin_sync_error="")
+    for pk, message in errors.items():
+        Candidate.objects.filter(pk=pk).update(linkedin_sync_error=message[:1000])
+
+
+@outbox_handler(OutboxEvent.Kind.CANDIDATE_UPSERT)
+def send_candidate_upserts(events: list[OutboxEvent]) -> Outcome:
+    waiting = _not_ready(events)
+    if waiting:
+        return waiting
+    outcome = Outcome()
+    ids = {int(event.object_id): event for event in events}
+    candidates = {c.pk: c for c in Candidate.objects.filter(pk__in=list(ids))}
+    links = active_links(candidates)
+    to_send: list[Candidate] = []
+    skipped: dict[int, str] = {}
+    for pk, event in ids.items():
+        candidate = candidates.get(pk)
+        if candidate is None:  # deleted since; its candidate_delete event does the rest
+            outcome.sent.append(event.pk)
+            continue
+        reason = candidate_skip_reason(candidate, linked=pk in links)
+        if reason:
+            skipped[pk] = (
+                "Not sent to LinkedIn: it needs a first and last name"
+                + (" and an email address" if reason == "missing_email" else "")
+                + "."
+            )
+            outcome.sent.append(event.pk)
+            continue
+        to_send.append(candidate)
+    _mark_synced([], skipped)
+    if not to_send:
+        return outcome
+    client = get_client()
+    result = client.upsert_candidates([candidate_record(c) for c in to_send])
+    refused = {int(pk): message for pk, message in result.failed.items()}
+    for pk, message in refused.items():
+        outcome.permanent[ids[pk].pk] = f"LinkedIn refused candidate {pk}: {message}"
+    accepted = [c for c in to_send if c.pk not in refused]
+    _mark_synced([c.pk for c in accepted], {pk: f"LinkedIn: {m}" for pk, m in refused.items()})
+    unlinked = [c for c in accepted if c.pk not in links]
+    if unlinked:
+        matches = client.get_candidate_matches([str(c.pk) for c in unlinked])
+        for candidate in unlinked:
+            match = matches.matches.get(str(candidate.pk))
+            if match is not None:
+                with transaction.atomic():
+                    apply_match(
+                        candidate=candidate, match=match, method=MemberLink.Method.LIVE_SYNC
+                    )
+    outcome.sent.extend(ids[c.pk].pk for c in accepted)
+    return outcome
+
+
+@outbox_handler(OutboxEvent.Kind.CANDIDATE_DELETE)
+def send_candidate_deletes(events: list[OutboxEvent]) -> Outcome:
+    if not integration_active():
+        return Outcome(deferred={event.pk: WAIT_FOR_BULK_SYNC for event in events})
+    result = get_client().delete_candidates([event.object_id for event in events])
+    outcome = Outcome()
+    for event in events:
+        message = result.failed.get(event.object_id)
+        # LinkedIn not knowing the record (never synced, or deleted already) is success.
+        if message is None or "not found" in message.lower() or "404" in message:
+            outcome.sent.append(event.pk)
+        else:
+            outcome.permanent[event.pk] = f"LinkedIn refused the deletion: {message}"
+    return outcome
+
+
+@outbox_handler(OutboxEvent.Kind.CANDIDATE_MATCH)
+def send_manual_matches(events: list[OutboxEvent]) -> Outcome:
+    if not integration_active():
+        return Outcome(deferred={event.pk: WAIT_FOR_BULK_SYNC for event in events})
+    client = get_client()
+    outcome = Outcome()
+    existing = set(
+        Candidate.objects.filter(pk__in=[int(e.object_id) for e in events]).values_list(
+            "pk", flat=True
+        )
+    )
+    for event in events:
+        if int(event.object_id) not in existing:
+            outcome.sent.append(event.pk)
+            continue
+        client.set_manual_match(event.object_id, event.payload.get("person_urn") or None)
+        outcome.sent.append(event.pk)
+    return outcome

@@ -1,0 +1,40 @@
+"""Tracker rows → LinkedIn records (the shapes of tracker_rsc.linkedin), in one place."""
+
+from __future__ import annotations
+
+from candidates.models import Candidate
+from tracker_rsc.linkedin import CandidateRecord
+
+SKIP_NO_NAME = "missing_name"
+SKIP_NO_EMAIL = "missing_email"
+
+
+def candidate_skip_reason(candidate: Candidate, *, linked: bool) -> str | None:
+    """Why LinkedIn would refuse this record, or None when it can be sent.
+
+    LinkedIn requires first and last name, and an email address unless the candidate is
+    already linked to a member (DESIGN §4.3, §5).
+    """
+    if not candidate.first_name.strip() or not candidate.last_name.strip():
+        return SKIP_NO_NAME
+    if not linked and not candidate.email_key:
+        return SKIP_NO_EMAIL
+    return None
+
+
+def candidate_record(candidate: Candidate) -> CandidateRecord:
+    created = candidate.created_at
+    modified = max(candidate.updated_at, created)
+    return CandidateRecord(
+        candidate_id=str(candidate.pk),
+        first_name=candidate.first_name.strip(),
+        last_name=candidate.last_name.strip(),
+        emails=[candidate.email] if candidate.email_key else [],
+        phones=[candidate.phone] if candidate.phone.strip() else [],
+        current_company=candidate.current_company,
+        current_title=candidate.current_title,
+        linkedin_profile_url=candidate.linkedin_profile_url,
+        external_profile_url=candidate.external_profile_url,
+        created_at=created,
+        last_modified_at=modified,
+    )

@@ -1,0 +1,171 @@
+"""SyncRun lifecycle shared by every sync job, and the registry behind ``manage.py run_sync``.
+
+A run is claimed through its ``lock_key`` (kind, contract, seat): the partial unique
+constraint lets at most one pending or running run exist per key, so a second beat firing or a
+manual run alongside a scheduled one skips instead of double-importing. A run whose worker died
+(no heartbeat for longer than the task time limit) is stale: the next start takes it over.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from syncjobs.models import SyncRun
+from tracker_rsc.models import Contract, LinkedInSeat
+
+logger = logging.getLogger(__name__)
+
+MAX_ERRORS_KEPT = 50
+
+
+def stale_after() -> timedelta:
+    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 120)
+
+
+def sync_run_start(
+    *,
+    kind: str,
+    contract: Contract | None = None,
+    seat: LinkedInSeat | None = None,
+    window_start: datetime | None = None,
+    window_end: datetime | None = None,
+    actor: Any = None,
+    resume: bool = False,
+) -> tuple[SyncRun | None, bool]:
+    """Claim a run of ``kind``. Returns ``(run, resumed)``; ``(None, False)`` when busy.
+
+    With ``resume``, an unfinished run of the same key is returned to be continued from its
+    cursor (bulk sync after a killed worker). Otherwise an active, fresh run means "busy",
+    and a stale one is closed as failed and replaced.
+    """
+    lock_key = SyncRun.make_lock_key(
+        kind, contract.pk if contract else None, seat.pk if seat else None
+    )
+    now = timezone.now()
+    with transaction.atomic():
+        active = (
+            SyncRun.objects.select_for_update()
+            .filter(lock_key=lock_key, status__in=SyncRun.ACTIVE_STATUSES)
+            .first()
+        )
+        if active is not None:
+            if resume:
+                active.status = SyncRun.Status.RUNNING
+                active.heartbeat_at = now
+                active.started_at = active.started_at or now
+                active.save(update_fields=["status", "heartbeat_at", "started_at"])
+                return active, True
+            last_beat = active.heartbeat_at or active.started_at or active.created_at
+            if last_beat > now - stale_after():
+                return None, False
+            active.status = SyncRun.Status.FAILED
+            active.error = "The worker running this stopped responding; a new run took over."
+            active.finished_at = now
+            active.save(update_fields=["status", "error", "finished_at"])
+        try:
+            with transaction.atomic():
+                run = SyncRun.objects.create(
+                    kind=kind,
+                    status=SyncRun.Status.RUNNING,
+                    contract=contract,
+                    seat=seat,
+                    lock_key=lock_key,
+                    window_start=window_start,
+                    window_end=window_end,
+                    triggered_by=actor if actor is not None and actor.is_authenticated else None,
+                    created_at=now,
+                    started_at=now,
+                    heartbeat_at=now,
+                )
+        except IntegrityError:  # another process claimed the key a moment ago
+            return None, False
+    return run, False
+
+
+def sync_run_progress(
+    run: SyncRun,
+    *,
+    cursor: dict[str, Any] | None = None,
+    skipped: dict[str, int] | None = None,
+    counters: dict[str, int] | None = None,
+    **increments: int,
+) -> None:
+    """Add to the run's counters (total, processed, linked, created, updated, failed) atomically.
+
+    Also records the heartbeat, and the cursor when given (the point to resume from).
+    """
+    now = timezone.now()
+    values: dict[str, Any] = {
+        name: F(name) + amount for name, amount in increments.items() if amount
+    }
+    values["heartbeat_at"] = now
+    if cursor is not None:
+        values["cursor"] = cursor
+    if skipped or counters:
+        with transaction.atomic():
+            current = SyncRun.objects.select_for_update().only("skipped", "counters").get(pk=run.pk)
+            merged_skipped = dict(current.skipped or {})
+            for reason, amount in (skipped or {}).items():
+                merged_skipped[reason] = merged_skipped.get(reason, 0) + amount
+            merged_counters = dict(current.counters or {})
+            for name, amount in (counters or {}).items():
+                merged_counters[name] = merged_counters.get(name, 0) + amount
+            values["skipped"] = merged_skipped
+            values["counters"] = merged_counters
+            SyncRun.objects.filter(pk=run.pk).update(**values)
+    else:
+        SyncRun.objects.filter(pk=run.pk).update(**values)
+    run.refresh_from_db()
+
+
+def sync_run_error(run: SyncRun, message: str) -> None:
+    """Keep the last MAX_ERRORS_KEPT error messages on the run for the admin."""
+    with transaction.atomic():
+        current = SyncRun.objects.select_for_update().only("errors").get(pk=run.pk)
+        errors = [*list(current.errors or []), {"at": timezone.now().isoformat(), "error": message}]
+        SyncRun.objects.filter(pk=run.pk).update(errors=errors[-MAX_ERRORS_KEPT:])
+    run.refresh_from_db()
+
+
+def sync_run_finish(
+    run: SyncRun, *, status: str = SyncRun.Status.SUCCEEDED, error: str = ""
+) -> None:
+    now = timezone.now()
+    SyncRun.objects.filter(pk=run.pk).update(
+        status=status, error=error[:5000], finished_at=now, heartbeat_at=now
+    )
+    run.refresh_from_db()
+
+
+# --- The registry of runnable sync kinds (manage.py run_sync KIND) ---------------------------
+
+
+@dataclass(frozen=True)
+class Runner:
+    kind: str
+    func: Callable[..., list[SyncRun]]
+    help: str
+
+
+RUNNERS: dict[str, Runner] = {}
+
+
+def sync_runner(
+    kind: str, help: str
+) -> Callable[[Callable[..., list[SyncRun]]], Callable[..., list[SyncRun]]]:
+    """Register ``func(*, actor=None) -> list[SyncRun]`` as the one-shot runner of ``kind``."""
+
+    def register(func: Callable[..., list[SyncRun]]) -> Callable[..., list[SyncRun]]:
+        RUNNERS[kind] = Runner(kind=kind, func=func, help=help)
+        return func
+
+    return register
