@@ -1,0 +1,56 @@
+"""Celery tasks: thin wrappers that take ids, claim their work and call services.
+
+Every task is safe to run twice (claims are conditional UPDATEs, writes use natural keys).
+Task modules of the individual flows register their tasks under ``syncjobs.tasks.<name>`` and
+are imported at the bottom so that the worker's autodiscovery finds them all.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from syncjobs import live_sync  # noqa: F401  (registers the candidate outbox handlers)
+from syncjobs.models import OutboxEvent
+from syncjobs.outbox import BATCH_SIZE, outbox_claim, outbox_due_ids, outbox_process
+
+logger = logging.getLogger(__name__)
+
+# One re-drive pass handles at most this many events, then re-queues itself, so a large
+# backlog never holds a worker beyond the task time limit.
+REDRIVE_PASS_LIMIT = 2000
+
+
+@shared_task(name="syncjobs.tasks.outbox_dispatch")
+def outbox_dispatch(event_id: int) -> dict[str, int]:
+    """Send one outbox event, batched with other due events of the same kind (≤100)."""
+    event = OutboxEvent.objects.filter(pk=event_id).only("kind").first()
+    if event is None:
+        logger.info("outbox event %s no longer exists", event_id)
+        return {"sent": 0}
+    others = [pk for pk in outbox_due_ids(kinds=[event.kind], limit=BATCH_SIZE) if pk != event_id]
+    ids = [event_id, *others[: BATCH_SIZE - 1]]
+    claimed = outbox_claim(event_ids=ids)
+    if not claimed:
+        return {"sent": 0}
+    outcome = outbox_process(events=claimed)
+    return {"sent": len(outcome.sent), "failed": len(outcome.failed) + len(outcome.permanent)}
+
+
+@shared_task(name="syncjobs.tasks.outbox_redrive")
+def outbox_redrive() -> dict[str, int]:
+    """Periodic: send due events whose enqueue was lost, retry failed ones, reclaim stale ones."""
+    ids = outbox_due_ids(limit=REDRIVE_PASS_LIMIT)
+    sent = failed = 0
+    for start in range(0, len(ids), BATCH_SIZE):
+        claimed = outbox_claim(event_ids=ids[start : start + BATCH_SIZE])
+        if claimed:
+            outcome = outbox_process(events=claimed)
+            sent += len(outcome.sent)
+            failed += len(outcome.failed) + len(outcome.permanent)
+    if len(ids) == REDRIVE_PASS_LIMIT:
+        from syncjobs.enqueue import publish
+
+        publish(outbox_redrive)
+    return {"due": len(ids), "sent": sent, "failed": failed}
