@@ -180,6 +180,9 @@ class InboundNotification(models.Model):
     received_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # Set only on a failure worth retrying (a transient LinkedIn error): the sweeper retries
+    # the row from then on. A permanent failure leaves it null: it waits for an admin replay.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     candidate = models.ForeignKey(
         "candidates.Candidate", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -204,6 +207,11 @@ class InboundNotification(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "received_at"], name="notification_status_idx"),
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status="failed", next_attempt_at__isnull=False),
+                name="notification_retry_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from syncjobs.models import OutboxEvent, SyncRun
 from tracker_rsc.models import Integration
 
@@ -25,3 +27,29 @@ def application_was_sent(*, placement_id: int | str) -> bool:
         kind=OutboxEvent.Kind.APPLICATION_UPSERT,
         status=OutboxEvent.Status.SENT,
     ).exists()
+
+
+def export_counts_this_month(*, now: datetime | None = None) -> dict[int, int]:
+    """Export to ATS activities per LinkedIn seat id in this calendar month (UTC).
+
+    What the admin shows against LinkedIn's quota (settings.LINKEDIN_EXPORTS_PER_SEAT_PER_MONTH,
+    300 per seat per month). One export is one ``export`` activity (re-processing a
+    notification updates it, never adds one); exports by seats unknown to Tracker are not
+    counted. One grouped query over the (kind, seat, occurred_at) index.
+    """
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from requisitions.models import Activity
+
+    now = now or timezone.now()
+    month_start = now.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    rows = (
+        Activity.objects.filter(
+            kind=Activity.Kind.EXPORT, seat__isnull=False, occurred_at__gte=month_start
+        )
+        .values("seat")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    return {row["seat"]: row["count"] for row in rows}

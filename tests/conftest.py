@@ -26,6 +26,40 @@ def recruiter(db):
 
 
 @pytest.fixture
+def capture_signal():
+    """``calls = capture_signal(signal)``: the keyword arguments of every send, in order.
+
+    With ``only=True`` the signal's other receivers are muted for the test (for example the
+    sync flows' receivers of ``integration_enabled``, which would call LinkedIn).
+    """
+    cleanups = []
+
+    def capture(signal, *, only=False):
+        calls = []
+
+        def receiver(sender, **kwargs):
+            calls.append({"sender": sender, **kwargs})
+
+        if only:
+            saved = signal.receivers
+            signal.receivers = []
+            signal.sender_receivers_cache.clear()
+
+            def restore():
+                signal.receivers = saved
+                signal.sender_receivers_cache.clear()
+
+            cleanups.append(restore)
+        signal.connect(receiver, weak=False)
+        cleanups.append(lambda: signal.disconnect(receiver))
+        return calls
+
+    yield capture
+    for cleanup in reversed(cleanups):
+        cleanup()
+
+
+@pytest.fixture
 def api_client(recruiter):
     from rest_framework.test import APIClient
 

@@ -1,6 +1,10 @@
 """The Celery application: configuration comes from Django settings (``CELERY_*``)."""
 
+from __future__ import annotations
+
 import os
+import re
+import socket
 
 from celery import Celery
 
@@ -10,8 +14,37 @@ app = Celery("tracker_rsc")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+SMOKE_KEY_PREFIX = "tracker_rsc:smoke:"
+SMOKE_KEY_TTL_SECONDS = 600
+_SMOKE_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+
+
+def smoke_key(token: str) -> str:
+    """The cache key under which the smoke task reports that it ran for ``token``."""
+    return f"{SMOKE_KEY_PREFIX}{token}"
+
 
 @app.task(name="tracker_rsc.ping")
 def ping() -> str:
-    """A no-op task: the smoke test and /healthz/ checks prove a worker executes it."""
+    """A no-op task, for a person poking at a worker with ``celery call tracker_rsc.ping``."""
     return "pong"
+
+
+@app.task(name="tracker_rsc.smoke")
+def smoke(token: str) -> None:
+    """Prove that a worker executed a task: record ``token`` in the shared cache.
+
+    There is no result backend, so the side effect is the answer. The cache is shared by every
+    process of a deployment (Redis, or the file cache in ``var/`` of the embedded default), so
+    ``manage.py smoke_worker`` sees the key wherever the worker ran. Safe to run twice.
+    """
+    if not _SMOKE_TOKEN.match(token):
+        raise ValueError(f"smoke token must be 32 hex characters, got {token!r}")
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    cache.set(
+        smoke_key(token),
+        {"hostname": socket.gethostname(), "pid": os.getpid(), "at": timezone.now().isoformat()},
+        timeout=SMOKE_KEY_TTL_SECONDS,
+    )

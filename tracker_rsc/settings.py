@@ -269,6 +269,11 @@ LINKEDIN_TIMEOUT = env.float("LINKEDIN_TIMEOUT", default=20.0)
 LINKEDIN_RECORDS_PER_MINUTE = env.int("LINKEDIN_RECORDS_PER_MINUTE", default=10_000)
 LINKEDIN_REQUESTS_PER_DAY = env.int("LINKEDIN_REQUESTS_PER_DAY", default=100_000)
 LINKEDIN_RATE_LIMIT_ENABLED = env.bool("LINKEDIN_RATE_LIMIT_ENABLED", default=True)
+# Transient failures (429, 5xx, timeouts) are retried this often within one call, waiting a
+# random 0..min(MAX_WAIT, BASE_WAIT * 2^n) seconds (full jitter) or the Retry-After asked for.
+LINKEDIN_RETRY_ATTEMPTS = env.int("LINKEDIN_RETRY_ATTEMPTS", default=5)
+LINKEDIN_RETRY_BASE_WAIT = env.float("LINKEDIN_RETRY_BASE_WAIT", default=1.0)
+LINKEDIN_RETRY_MAX_WAIT = env.float("LINKEDIN_RETRY_MAX_WAIT", default=30.0)
 LINKEDIN_EXPORTS_PER_SEAT_PER_MONTH = 300
 
 LOGGING = {

@@ -8,6 +8,8 @@ from syncjobs.views import linkedin_callback
 from tracker_rsc.views import healthz
 
 urlpatterns = [
+    # The sync dashboard sits under admin/ but must match before the admin's catch-all.
+    path("admin/dashboard/", include("syncjobs.dashboard")),
     path("admin/", admin.site.urls),
     path("healthz/", healthz, name="healthz"),
     path("api/v1/", include("tracker_rsc.api.urls")),
@@ -19,7 +21,9 @@ urlpatterns = [
         name="linkedin-callback",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("", RedirectView.as_view(url="/admin/", permanent=False), name="home"),
+    path("candidates/", include("candidates.urls")),
+    path("requisitions/", include("requisitions.urls")),
+    path("", RedirectView.as_view(url="/candidates/", permanent=False), name="home"),
 ]
 
 if settings.LINKEDIN_SANDBOX:

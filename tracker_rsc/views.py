@@ -21,12 +21,19 @@ def _database_ok() -> tuple[bool, str]:
 
 
 def _broker_ok() -> tuple[bool, str]:
+    # One quick retry, capped at 2 s in all: a load balancer probing /healthz/ must get an
+    # answer well within its own timeout, and a down broker refuses at once anyway.
     try:
         with celery_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+            conn.ensure_connection(max_retries=1, interval_start=0.5, timeout=2)
     except Exception as exc:
         return False, str(exc)[:200]
     return True, "ok"
+
+
+def _broker_transport() -> str:
+    """The broker's scheme ("redis", "filesystem"), never its URL: that may hold a password."""
+    return (celery_app.conf.broker_url or "").split("://", 1)[0]
 
 
 @never_cache
@@ -41,6 +48,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
             "status": "ok" if healthy else "unavailable",
             "database": db_detail,
             "broker": broker_detail,
+            "broker_transport": _broker_transport(),
         },
         status=200 if healthy else 503,
     )

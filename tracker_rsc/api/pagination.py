@@ -7,3 +7,9 @@ class CursorPagination(_CursorPagination):
     ordering = ("-id",)
     page_size_query_param = "page_size"
     max_page_size = 200
+
+
+class CandidateCursorPagination(CursorPagination):
+    """Most recently updated first: Tracker's "Last Updated" order, served by cand_updated_idx."""
+
+    ordering = ("-updated_at", "-id")

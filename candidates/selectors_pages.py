@@ -1,0 +1,374 @@
+"""Reads for the recruiter pages: the candidate list, the candidate page and the LinkedIn panel.
+
+Every function here issues a fixed number of queries whatever the data size, and every list
+is paginated by keyset (``updated_at``, ``id``): no COUNT(*) and no OFFSET, so the list stays
+an index walk on a million candidates (``cand_updated_idx``). Search goes only through the
+indexed normalised keys (``candidates.selectors.candidates_matching``) and skills through the
+``CandidateSkill`` (skill, candidate) index.
+
+What a user without a Recruiter seat may see is decided here, not in templates: LinkedIn-sourced
+activity kinds are not even read for them (see ``LINKEDIN_ONLY_KINDS``).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from candidates import normalize
+from candidates.models import Candidate, CandidateSkill, MemberLink, QuickSkill, QuickSkillAlias
+from candidates.selectors import candidate_list, candidates_linked, candidates_matching
+
+if TYPE_CHECKING:
+    from django.db.models import Model
+
+CANDIDATES_PER_PAGE = 50
+TIMELINE_PER_PAGE = 50
+# A candidate on more shortlists than this is shown with the most recent ones only.
+PLACEMENTS_SHOWN = 100
+PANEL_ITEMS = 50
+
+# Activity kinds that are LinkedIn's data about the member (DESIGN §4.2, FAQ "User access and
+# visibility"): without a Recruiter seat they are neither read nor rendered. The other kinds
+# (export, stub profile, sync, system) are Tracker's own audit trail and show for everyone,
+# but only their kind, date and subject (bodies and data may carry match decisions).
+LINKEDIN_ONLY_KINDS = ("inmail", "note", "evaluation_summary", "link")
+PANEL_HISTORY_KINDS = ("inmail", "note")
+EVALUATION_KIND = "evaluation_summary"
+
+_PERSON_URN = re.compile(r"urn:li:person:[A-Za-z0-9_-]+")
+
+
+class CursorError(ValueError):
+    """A pagination cursor that this site did not issue (tampered with or truncated)."""
+
+
+def redact_linkedin_ids(text: str) -> str:
+    """``text`` with LinkedIn person URNs replaced, for users without a Recruiter seat."""
+    return _PERSON_URN.sub("[LinkedIn member]", text or "")
+
+
+# --- Keyset cursors ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A position in an (updated_at, id) ordering, and which way the page goes from it."""
+
+    at: datetime
+    pk: int
+    backwards: bool = False
+
+    def encode(self) -> str:
+        raw = json.dumps({"u": self.at.isoformat(), "i": self.pk, "b": int(self.backwards)})
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str) -> Cursor:
+        try:
+            padded = token + "=" * (-len(token) % 4)
+            data = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
+            at = parse_datetime(data["u"])
+            pk = int(data["i"])
+            backwards = bool(int(data.get("b", 0)))
+        except (binascii.Error, UnicodeError, ValueError, TypeError, KeyError) as exc:
+            raise CursorError(
+                "This page link is not valid; start again from the first page."
+            ) from exc
+        if at is None or timezone.is_naive(at) or pk < 1:
+            raise CursorError("This page link is not valid; start again from the first page.")
+        return cls(at=at, pk=pk, backwards=backwards)
+
+
+@dataclass
+class KeysetPage:
+    rows: list[Any]
+    next_cursor: str = ""
+    prev_cursor: str = ""
+
+
+def _beyond(field_name: str, at: datetime, pk: int, *, descending: bool) -> Q:
+    """Rows after (at, pk) in the given direction.
+
+    Written as ``field <= at AND (field < at OR id < pk)`` rather than a bare OR, so the
+    first condition bounds an index range scan and the planner still walks the index in
+    order and stops after one page.
+    """
+    if descending:
+        return Q(**{f"{field_name}__lte": at}) & (Q(**{f"{field_name}__lt": at}) | Q(pk__lt=pk))
+    return Q(**{f"{field_name}__gte": at}) & (Q(**{f"{field_name}__gt": at}) | Q(pk__gt=pk))
+
+
+def keyset_page(
+    queryset: QuerySet,
+    *,
+    field_name: str,
+    descending: bool,
+    cursor: Cursor | None,
+    per_page: int,
+) -> KeysetPage:
+    """One page of ``queryset`` ordered by (field_name, id), plus cursors to its neighbours.
+
+    One query: it fetches ``per_page + 1`` rows, the extra one only telling whether more exist.
+    """
+    backwards = bool(cursor and cursor.backwards)
+    # Going back to the previous page walks the ordering the other way, then flips the rows.
+    walk_descending = descending != backwards
+    sign = "-" if walk_descending else ""
+    if cursor is not None:
+        queryset = queryset.filter(
+            _beyond(field_name, cursor.at, cursor.pk, descending=walk_descending)
+        )
+    rows = list(queryset.order_by(f"{sign}{field_name}", f"{sign}pk")[: per_page + 1])
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    if backwards:
+        rows.reverse()
+    page = KeysetPage(rows=rows)
+    if not rows:
+        return page
+    first, last = rows[0], rows[-1]
+    has_next = more if not backwards else True
+    has_prev = (cursor is not None) if not backwards else more
+    if has_next:
+        page.next_cursor = Cursor(at=getattr(last, field_name), pk=last.pk).encode()
+    if has_prev:
+        page.prev_cursor = Cursor(
+            at=getattr(first, field_name), pk=first.pk, backwards=True
+        ).encode()
+    return page
+
+
+# --- The candidate list -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CandidateFilters:
+    text: str = ""
+    skill: str = ""
+    linked: str = ""  # "", "linked" or "unlinked"
+    source: str = ""
+    updated_since: date | None = None
+    duplicates: bool = False
+    ascending: bool = False
+
+
+@dataclass
+class CandidateListResult:
+    page: KeysetPage
+    skill: QuickSkill | None = None
+    skill_missing: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def quick_skill_by_name(name: str) -> QuickSkill | None:
+    """The Quick Skill a recruiter means by ``name``: its name, an alias, or a near spelling.
+
+    Exact and alias hits are single indexed look-ups; only a miss falls back to Skills Search
+    (which loads the dictionary: two queries), so "Pyhton" still finds Python.
+    """
+    key = normalize.normalize_skill(name)
+    if not key:
+        return None
+    skill = QuickSkill.objects.filter(key=key).first()
+    if skill is not None:
+        return skill
+    alias = QuickSkillAlias.objects.filter(key=key).select_related("skill").first()
+    if alias is not None:
+        return alias.skill
+    from candidates.selectors import skill_search
+
+    result = skill_search(name)
+    if result.skill_id is None:
+        return None
+    return QuickSkill.objects.filter(pk=result.skill_id).first()
+
+
+def _start_of_day(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
+
+
+def candidate_list_page(
+    *, filters: CandidateFilters, cursor: Cursor | None, per_page: int = CANDIDATES_PER_PAGE
+) -> CandidateListResult:
+    """One page of the candidate list: four queries (page, skills, active links, skill lookup)."""
+    queryset = candidate_list().select_related("possible_duplicate_of")
+    result = CandidateListResult(page=KeysetPage(rows=[]))
+    if filters.text:
+        queryset = candidates_matching(queryset=queryset, text=filters.text)
+    if filters.skill:
+        skill = quick_skill_by_name(filters.skill)
+        if skill is None:
+            result.skill_missing = True
+            return result
+        result.skill = skill
+        queryset = queryset.filter(
+            Exists(CandidateSkill.objects.filter(candidate=OuterRef("pk"), skill=skill))
+        )
+    if filters.linked:
+        queryset = candidates_linked(queryset=queryset, linked=filters.linked == "linked")
+    if filters.source:
+        queryset = queryset.filter(source=filters.source)
+    if filters.updated_since:
+        queryset = queryset.filter(updated_at__gte=_start_of_day(filters.updated_since))
+    if filters.duplicates:
+        queryset = queryset.filter(possible_duplicate_of__isnull=False)
+    result.page = keyset_page(
+        queryset,
+        field_name="updated_at",
+        descending=not filters.ascending,
+        cursor=cursor,
+        per_page=per_page,
+    )
+    return result
+
+
+# --- The candidate page -------------------------------------------------------------------
+
+
+def _activity_model() -> type[Model]:
+    # candidates never imports requisitions (DESIGN §2): the model is reached through the
+    # reverse relation, as the candidate page reads it.
+    return Candidate._meta.get_field("activities").related_model
+
+
+def _placement_model() -> type[Model]:
+    return Candidate._meta.get_field("placements").related_model
+
+
+def candidate_for_page(*, pk: int) -> Candidate | None:
+    return (
+        Candidate.objects.select_related("possible_duplicate_of", "created_by")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def candidate_skills(*, candidate: Candidate) -> list[CandidateSkill]:
+    return list(candidate.skills.select_related("skill").order_by("skill__name"))
+
+
+def candidate_shortlists(*, candidate: Candidate) -> list[Any]:
+    """The candidate's placements, newest first, with their requisition (one query)."""
+    return list(
+        _placement_model()
+        .objects.filter(candidate=candidate)
+        .select_related("requisition")
+        .order_by("-created_at", "-id")[:PLACEMENTS_SHOWN]
+    )
+
+
+@dataclass
+class TimelineEntry:
+    activity: Any
+    subject: str
+    body: str
+    show_details: bool
+
+
+def candidate_timeline(
+    *, candidate: Candidate, seated: bool, cursor: Cursor | None
+) -> tuple[list[TimelineEntry], str, str]:
+    """The activity timeline, newest first: ``(entries, next_cursor, prev_cursor)``.
+
+    For a user without a Recruiter seat the LinkedIn-only kinds are filtered out in the query
+    and the remaining entries carry only their subject, with person URNs redacted.
+    """
+    queryset = (
+        _activity_model()
+        .objects.filter(candidate=candidate)
+        .select_related("author", "requisition", "placement")
+    )
+    if not seated:
+        queryset = queryset.exclude(kind__in=LINKEDIN_ONLY_KINDS)
+    page = keyset_page(
+        queryset,
+        field_name="occurred_at",
+        descending=True,
+        cursor=cursor,
+        per_page=TIMELINE_PER_PAGE,
+    )
+    entries = [
+        TimelineEntry(
+            activity=activity,
+            subject=activity.subject if seated else redact_linkedin_ids(activity.subject),
+            body=activity.body if seated else "",
+            show_details=seated,
+        )
+        for activity in page.rows
+    ]
+    return entries, page.next_cursor, page.prev_cursor
+
+
+@dataclass(frozen=True)
+class SyncState:
+    """How a record stands with LinkedIn, as the candidate and requisition pages show it."""
+
+    code: str  # off | error | queued | synced
+    label: str
+    detail: str
+
+
+def sync_state(
+    *,
+    integration_enabled: bool,
+    updated_at: datetime,
+    synced_at: datetime | None,
+    error: str,
+) -> SyncState:
+    """Derived from the record's own fields: live sync sets ``linkedin_synced_at`` (clearing
+    the error) when LinkedIn accepts the record, and ``linkedin_sync_error`` when it refuses it.
+    A save moves ``updated_at`` past ``linkedin_synced_at`` until the outbox delivers it.
+    """
+    if not integration_enabled:
+        return SyncState("off", "Not syncing", "The LinkedIn integration is not enabled.")
+    if error:
+        return SyncState("error", "Sync failed", error)
+    if synced_at is None or synced_at < updated_at:
+        detail = "Saved changes are waiting to be sent to LinkedIn."
+        if synced_at is None:
+            detail = "Waiting to be sent to LinkedIn for the first time."
+        return SyncState("queued", "Queued", detail)
+    return SyncState("synced", "Synced", "LinkedIn has the latest version of this record.")
+
+
+# --- The LinkedIn panel (seated users only) ---------------------------------------------------
+
+
+@dataclass
+class LinkedInPanel:
+    active_link: MemberLink | None
+    links: list[MemberLink]
+    history: list[Any]
+    evaluations: list[Any]
+
+
+def linkedin_panel(*, candidate: Candidate) -> LinkedInPanel:
+    """What a seated user sees in the panel: three queries whatever the history's length."""
+    links = list(
+        candidate.member_links.select_related("linked_by", "unlinked_by").order_by(
+            "-linked_at", "-id"
+        )[:PANEL_ITEMS]
+    )
+    active = next((link for link in links if link.unlinked_at is None), None)
+    activity_model = _activity_model()
+    history = list(
+        activity_model.objects.filter(candidate=candidate, kind__in=PANEL_HISTORY_KINDS)
+        .select_related("seat", "author")
+        .order_by("-occurred_at", "-id")[:PANEL_ITEMS]
+    )
+    evaluations = list(
+        activity_model.objects.filter(candidate=candidate, kind=EVALUATION_KIND)
+        .select_related("requisition", "placement")
+        .order_by("-occurred_at", "-id")[:PANEL_ITEMS]
+    )
+    return LinkedInPanel(active_link=active, links=links, history=history, evaluations=evaluations)

@@ -1,0 +1,363 @@
+"""Admin for the audit trail of the sync: runs, the outbox, LinkedIn's pushes, purge notices.
+
+All four are records of what happened, so they are read-only; the operations on them are
+admin actions (retry outbox events, resolve purge notices) that report counts.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from syncjobs.models import InboundNotification, OutboxEvent, PurgeNotice, SyncRun
+from tracker_rsc.admin_utils import (
+    ExactSearchMixin,
+    LargeTableAdminMixin,
+    ReadOnlyAdminMixin,
+    counts_table,
+    permission_check,
+    pretty_json,
+    progress_bar,
+    report,
+    truncate,
+)
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(ExactSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "id",
+        "kind",
+        "status",
+        "contract",
+        "progress",
+        "processed_of_total",
+        "linked",
+        "created",
+        "updated",
+        "failed",
+        "skipped_count",
+        "created_at",
+        "duration",
+        "short_error",
+    )
+    list_filter = ("kind", "status", "contract")
+    exact_search_fields = ("lock_key",)
+    exact_id_search_fields = ("pk",)
+    search_help_text = "A run id or a lock key (kind:contract:seat)."
+    list_select_related = ("contract", "seat", "triggered_by")
+    date_hierarchy = "created_at"
+    fieldsets = (
+        (None, {"fields": ("kind", "status", "contract", "seat", "lock_key", "triggered_by")}),
+        (
+            "Progress",
+            {
+                "fields": (
+                    "progress",
+                    "processed_of_total",
+                    "linked",
+                    "created",
+                    "updated",
+                    "failed",
+                    "skipped_by_reason",
+                    "other_counters",
+                )
+            },
+        ),
+        ("Errors", {"fields": ("error", "recent_errors")}),
+        (
+            "Timing",
+            {
+                "fields": (
+                    "window_start",
+                    "window_end",
+                    "created_at",
+                    "started_at",
+                    "heartbeat_at",
+                    "finished_at",
+                    "duration",
+                )
+            },
+        ),
+        ("Resume point", {"fields": ("cursor_pretty",), "classes": ("collapse",)}),
+    )
+    readonly_fields = (
+        "progress",
+        "processed_of_total",
+        "skipped_by_reason",
+        "other_counters",
+        "recent_errors",
+        "duration",
+        "cursor_pretty",
+    )
+
+    @admin.display(description="progress")
+    def progress(self, obj: SyncRun) -> str:
+        return progress_bar(obj.progress_percent)
+
+    @admin.display(description="processed / total")
+    def processed_of_total(self, obj: SyncRun) -> str:
+        return f"{obj.processed:,} / {obj.total:,}"
+
+    @admin.display(description="skipped")
+    def skipped_count(self, obj: SyncRun) -> str:
+        total = obj.skipped_total
+        if not total:
+            return "0"
+        reasons = ", ".join(
+            f"{reason.replace('_', ' ')}: {count}" for reason, count in sorted(obj.skipped.items())
+        )
+        return format_html('<span title="{}">{}</span>', reasons, f"{total:,}")
+
+    @admin.display(description="skipped, by reason")
+    def skipped_by_reason(self, obj: SyncRun) -> str:
+        return counts_table(obj.skipped)
+
+    @admin.display(description="other counters")
+    def other_counters(self, obj: SyncRun) -> str:
+        return counts_table(obj.counters)
+
+    @admin.display(description="recent errors")
+    def recent_errors(self, obj: SyncRun) -> str:
+        if not obj.errors:
+            return "—"
+        return format_html(
+            "<ol>{}</ol>",
+            format_html_join(
+                "",
+                "<li>{}</li>",
+                (
+                    (error if isinstance(error, str) else json.dumps(error, default=str),)
+                    for error in obj.errors
+                ),
+            ),
+        )
+
+    @admin.display(description="error")
+    def short_error(self, obj: SyncRun) -> str:
+        return truncate(obj.error, 60) or "—"
+
+    @admin.display(description="duration")
+    def duration(self, obj: SyncRun) -> str:
+        if not obj.started_at:
+            return "—"
+        seconds = int(((obj.finished_at or timezone.now()) - obj.started_at).total_seconds())
+        hours, rest = divmod(max(seconds, 0), 3600)
+        text = (
+            f"{hours}h {rest // 60:02d}m {rest % 60:02d}s"
+            if hours
+            else f"{rest // 60}m {rest % 60:02d}s"
+        )
+        return text if obj.finished_at else f"{text} (running)"
+
+    @admin.display(description="cursor")
+    def cursor_pretty(self, obj: SyncRun) -> str:
+        return pretty_json(obj.cursor)
+
+
+@admin.register(OutboxEvent)
+class OutboxEventAdmin(
+    LargeTableAdminMixin, ExactSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin
+):
+    list_display = (
+        "id",
+        "kind",
+        "object_id",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "short_error",
+        "created_at",
+        "sent_at",
+    )
+    list_filter = ("status", "kind", "aggregate")
+    exact_search_fields = ("object_id",)
+    exact_id_search_fields = ("pk",)
+    search_help_text = "The id of the candidate, requisition or placement, or an event id."
+    list_select_related = ()  # no foreign keys: events name their record by id
+    sortable_by = ("id",)
+    actions = ("retry_selected",)
+    fields = (
+        "kind",
+        "aggregate",
+        "object_id",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "payload_pretty",
+        "created_at",
+        "updated_at",
+        "claimed_at",
+        "sent_at",
+    )
+    readonly_fields = ("payload_pretty",)
+
+    @admin.display(description="last error")
+    def short_error(self, obj: OutboxEvent) -> str:
+        return truncate(obj.last_error, 60) or "—"
+
+    @admin.display(description="payload")
+    def payload_pretty(self, obj: OutboxEvent) -> str:
+        return pretty_json(obj.payload)
+
+    has_retry_permission = permission_check("change")
+
+    @admin.action(description="Retry selected failed or dead events now", permissions=["retry"])
+    def retry_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        from syncjobs.outbox import outbox_retry
+
+        ids = list(
+            queryset.filter(
+                status__in=[OutboxEvent.Status.FAILED, OutboxEvent.Status.DEAD]
+            ).values_list("pk", flat=True)[:10_000]
+        )
+        retried = outbox_retry(event_ids=ids) if ids else 0
+        for event in OutboxEvent.objects.filter(pk__in=ids, status=OutboxEvent.Status.PENDING):
+            self.log_change(request, event, "Retried from the admin.")
+        report(
+            self,
+            request,
+            [(retried, "events queued again"), (len(ids) - retried, "superseded by newer events")],
+        )
+
+
+class EventTypeFilter(admin.SimpleListFilter):
+    """The push types of DESIGN §5.1 (a fixed list: no DISTINCT over the whole table)."""
+
+    title = "event type"
+    parameter_name = "event_type"
+    types = (
+        "EXPORT_CANDIDATE_PROFILE",
+        "APPLICATION_EVALUATION",
+        "INTEGRATION_STATUS_CHANGE",
+        "HIRING_PROJECT_CONNECTION_CHANGE",
+    )
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [(name, name.replace("_", " ").capitalize()) for name in self.types] + [
+            ("other", "Other or unreadable")
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "other":
+            return queryset.exclude(event_type__in=self.types)
+        if self.value():
+            return queryset.filter(event_type=self.value())
+        return queryset
+
+
+@admin.register(InboundNotification)
+class InboundNotificationAdmin(
+    LargeTableAdminMixin, ExactSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin
+):
+    list_display = (
+        "id",
+        "event_type",
+        "request_id",
+        "status",
+        "signature_valid",
+        "attempts",
+        "received_at",
+        "processed_at",
+        "short_error",
+        "candidate",
+        "placement",
+    )
+    list_filter = ("status", EventTypeFilter, "signature_valid")
+    exact_search_fields = ("request_id",)
+    exact_id_search_fields = ("pk", "candidate_id", "placement_id")
+    search_help_text = "LinkedIn's request id, or a notification, candidate or placement id."
+    list_select_related = ("candidate", "placement")
+    sortable_by = ("id", "received_at")
+    raw_id_fields = ("candidate", "placement")
+    fields = (
+        "event_type",
+        "request_id",
+        "status",
+        "signature_valid",
+        "attempts",
+        "error",
+        "received_at",
+        "claimed_at",
+        "processed_at",
+        "expires_at",
+        "candidate",
+        "placement",
+        "result_pretty",
+        "headers_pretty",
+        "raw_body",
+    )
+    readonly_fields = ("result_pretty", "headers_pretty")
+
+    @admin.display(description="error")
+    def short_error(self, obj: InboundNotification) -> str:
+        return truncate(obj.error, 60) or "—"
+
+    @admin.display(description="result")
+    def result_pretty(self, obj: InboundNotification) -> str:
+        return pretty_json(obj.result)
+
+    @admin.display(description="headers")
+    def headers_pretty(self, obj: InboundNotification) -> str:
+        return pretty_json(obj.headers)
+
+
+@admin.register(PurgeNotice)
+class PurgeNoticeAdmin(ExactSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """LinkedIn's purged-export notices: a work queue of admins (DESIGN §4.11)."""
+
+    list_display = (
+        "notice_id",
+        "person_urn",
+        "candidate",
+        "purged_at",
+        "received_at",
+        "resolved_at",
+        "resolved_by",
+        "resolution",
+    )
+    list_filter = (("resolved_at", admin.EmptyFieldListFilter),)
+    exact_search_fields = ("notice_id", "person_urn")
+    exact_id_search_fields = ("candidate_id",)
+    search_help_text = "A notice id, a person URN or a candidate id."
+    list_select_related = ("candidate", "resolved_by")
+    raw_id_fields = ("candidate",)
+    actions = ("resolve_selected",)
+    fields = (
+        "notice_id",
+        "person_urn",
+        "candidate",
+        "purged_at",
+        "received_at",
+        "data_pretty",
+        "resolved_at",
+        "resolved_by",
+        "resolution",
+    )
+    readonly_fields = ("data_pretty",)
+
+    @admin.display(description="data")
+    def data_pretty(self, obj: PurgeNotice) -> str:
+        return pretty_json(obj.data)
+
+    has_resolve_permission = permission_check("change")
+
+    @admin.action(description="Mark selected notices resolved", permissions=["resolve"])
+    def resolve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        resolved = 0
+        for notice in queryset.filter(resolved_at__isnull=True):
+            # Conditional: a notice resolved meanwhile by another admin keeps its resolution.
+            if PurgeNotice.objects.filter(pk=notice.pk, resolved_at__isnull=True).update(
+                resolved_at=timezone.now(),
+                resolved_by=request.user,
+                resolution=f"Reviewed by {request.user.get_username()} in the admin.",
+            ):
+                self.log_change(request, notice, "Marked resolved.")
+                resolved += 1
+        report(self, request, [(resolved, "notices resolved")])

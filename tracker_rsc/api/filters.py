@@ -1,0 +1,104 @@
+"""Query-string filters of the REST API (DESIGN §5.2). An invalid value answers 400."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from candidates import normalize
+from candidates.models import Candidate
+from candidates.selectors import candidates_linked, candidates_matching
+from requisitions.models import Activity, Placement, Requisition
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.Filter):
+    """A positive integer id: "abc" or "1.5" is a 400, an unknown id an empty page."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("min_value", 1)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field(OpenApiTypes.EMAIL)
+class EmailFilter(django_filters.CharFilter):
+    field_class = forms.EmailField
+
+
+class CandidateFilter(django_filters.FilterSet):
+    email = EmailFilter(
+        method="filter_email",
+        help_text="Exact address, compared case-insensitively and ignoring surrounding spaces.",
+    )
+    q = django_filters.CharFilter(
+        method="filter_q",
+        max_length=200,
+        help_text=(
+            "Start of the first name, last name or email; two or more words match first and "
+            "last name in either order."
+        ),
+    )
+    linked = django_filters.ChoiceFilter(
+        method="filter_linked",
+        choices=[("true", "true"), ("false", "false")],
+        help_text="true: only candidates linked to a LinkedIn member; false: only unlinked ones.",
+    )
+    updated_after = django_filters.IsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text=(
+            "ISO 8601 date-time; candidates updated at or after it (inclusive, so a client "
+            "resuming from the last updated_at it saw misses nothing)."
+        ),
+    )
+
+    class Meta:
+        model = Candidate
+        fields = ["email", "q", "linked", "updated_after"]
+
+    def filter_email(
+        self, queryset: QuerySet[Candidate], name: str, value: str
+    ) -> QuerySet[Candidate]:
+        return queryset.filter(email_key=normalize.normalize_email(value))
+
+    def filter_q(self, queryset: QuerySet[Candidate], name: str, value: str) -> QuerySet[Candidate]:
+        return candidates_matching(queryset=queryset, text=value)
+
+    def filter_linked(
+        self, queryset: QuerySet[Candidate], name: str, value: str
+    ) -> QuerySet[Candidate]:
+        return candidates_linked(queryset=queryset, linked=value == "true")
+
+
+class RequisitionFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Requisition.Status.choices)
+    kind = django_filters.ChoiceFilter(choices=Requisition.Kind.choices)
+    owner = IdFilter(field_name="owners", help_text="User id of one of the owners.")
+
+    class Meta:
+        model = Requisition
+        fields = ["status", "kind", "owner"]
+
+
+class PlacementFilter(django_filters.FilterSet):
+    candidate = IdFilter(field_name="candidate_id", help_text="Candidate id.")
+    requisition = IdFilter(field_name="requisition_id", help_text="Requisition id.")
+
+    class Meta:
+        model = Placement
+        fields = ["candidate", "requisition"]
+
+
+class ActivityFilter(django_filters.FilterSet):
+    candidate = IdFilter(field_name="candidate_id", help_text="Candidate id.")
+    placement = IdFilter(field_name="placement_id", help_text="Placement id.")
+    kind = django_filters.ChoiceFilter(choices=Activity.Kind.choices)
+
+    class Meta:
+        model = Activity
+        fields = ["candidate", "placement", "kind"]

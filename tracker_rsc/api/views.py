@@ -1,0 +1,306 @@
+"""REST API v1 (DESIGN §5.2): thin viewsets that validate, call one service, and serialize.
+
+Service ``ValidationError``s become 400s with field messages; permissions follow
+tracker_rsc.roles (see permissions.py). Token authentication comes first so an anonymous
+request gets 401 with ``WWW-Authenticate: Token`` rather than a 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from candidates import services as candidate_services
+from candidates.models import Candidate, CandidateSkill
+from candidates.selectors import candidate_list, skill_search
+from candidates.skill_search import NoMatchReason
+from requisitions import services as requisition_services
+from requisitions.selectors import activity_list, placement_list, requisition_list
+from tracker_rsc.api import filters
+from tracker_rsc.api.pagination import CandidateCursorPagination
+from tracker_rsc.api.permissions import (
+    CandidatePermission,
+    IsActiveUser,
+    PlacementPermission,
+    RequisitionPermission,
+)
+from tracker_rsc.api.serializers import (
+    ActivitySerializer,
+    CandidateEraseSerializer,
+    CandidateSerializer,
+    PlacementSerializer,
+    PlacementStageSerializer,
+    RequisitionSerializer,
+    SkillSearchQuerySerializer,
+    SkillSearchResponseSerializer,
+)
+
+AUTHENTICATION_CLASSES = [TokenAuthentication, SessionAuthentication]
+
+
+@contextmanager
+def service_errors() -> Iterator[None]:
+    """Re-raise a service's Django ValidationError as DRF's 400 with field messages."""
+    try:
+        yield
+    except DjangoValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            raise serializers.ValidationError(exc.message_dict) from exc
+        raise serializers.ValidationError({"non_field_errors": exc.messages}) from exc
+
+
+class ApiViewSetMixin:
+    authentication_classes = AUTHENTICATION_CLASSES
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List candidates, most recently updated first"),
+    create=extend_schema(summary="Create a candidate (sent to LinkedIn by live sync)"),
+    retrieve=extend_schema(summary="A candidate"),
+    update=extend_schema(summary="Replace a candidate's fields (always a save: it re-syncs)"),
+    partial_update=extend_schema(
+        summary="Change some of a candidate's fields (an empty body still saves and re-syncs)"
+    ),
+    destroy=extend_schema(summary="Delete a candidate (admins only; deleted on LinkedIn too)"),
+)
+class CandidateViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
+    serializer_class = CandidateSerializer
+    permission_classes = [CandidatePermission]
+    pagination_class = CandidateCursorPagination
+    filterset_class = filters.CandidateFilter
+
+    def get_queryset(self) -> Any:
+        return candidate_list()
+
+    def _reloaded(self, candidate: Candidate) -> dict[str, Any]:
+        # Re-read through the selector so skills and link reflect what the service wrote.
+        return self.get_serializer(candidate_list().get(pk=candidate.pk)).data
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        skills = fields.pop("skills", ())
+        with service_errors():
+            candidate = candidate_services.candidate_create(
+                actor=request.user,
+                source=Candidate.Source.API,
+                skills=skills,
+                skill_source=CandidateSkill.Source.API,
+                **fields,
+            )
+        return Response(self._reloaded(candidate), status=status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        candidate = self.get_object()
+        serializer = self.get_serializer(
+            candidate, data=request.data, partial=kwargs.get("partial", False)
+        )
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        skills = fields.pop("skills", None)
+        # Called even when nothing changed: a save is what sends the record to LinkedIn again.
+        with service_errors():
+            candidate_services.candidate_update(
+                candidate=candidate, actor=request.user, skills=skills, **fields
+            )
+        return Response(self._reloaded(candidate))
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        candidate = self.get_object()
+        with service_errors():
+            candidate_services.candidate_delete(candidate=candidate, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Erase a candidate (GDPR; admins only)",
+        description=(
+            "Deletes the record and its LinkedIn data (candidate, notes, applications) and "
+            "keeps a hashed tombstone so no import re-creates the person."
+        ),
+        request=CandidateEraseSerializer,
+        responses={204: OpenApiResponse(description="Erased.")},
+    )
+    @action(detail=True, methods=["post"], serializer_class=CandidateEraseSerializer)
+    def erase(self, request: Request, pk: str | None = None) -> Response:
+        candidate = self.get_object()
+        serializer = CandidateEraseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            candidate_services.candidate_erase(
+                candidate=candidate,
+                actor=request.user,
+                reason=serializer.validated_data["reason"],
+            )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List requisitions, newest first"),
+    create=extend_schema(summary="Create a requisition (the creator need not be an owner)"),
+    retrieve=extend_schema(summary="A requisition"),
+    update=extend_schema(summary="Replace a requisition's fields (owners and admins)"),
+    partial_update=extend_schema(summary="Change a requisition (owners and admins)"),
+    destroy=extend_schema(summary="Delete a requisition (owners and admins)"),
+)
+class RequisitionViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
+    serializer_class = RequisitionSerializer
+    permission_classes = [RequisitionPermission]
+    filterset_class = filters.RequisitionFilter
+
+    def get_queryset(self) -> Any:
+        return requisition_list()
+
+    def _reloaded(self, requisition_id: int) -> dict[str, Any]:
+        return self.get_serializer(requisition_list().get(pk=requisition_id)).data
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        owners = fields.pop("owners")
+        with service_errors():
+            requisition = requisition_services.requisition_create(
+                owners=owners, actor=request.user, **fields
+            )
+        return Response(self._reloaded(requisition.pk), status=status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        requisition = self.get_object()
+        serializer = self.get_serializer(
+            requisition, data=request.data, partial=kwargs.get("partial", False)
+        )
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        owners = fields.pop("owners", None)
+        with service_errors():
+            requisition_services.requisition_update(
+                requisition=requisition, owners=owners, actor=request.user, **fields
+            )
+        return Response(self._reloaded(requisition.pk))
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        requisition = self.get_object()
+        with service_errors():
+            requisition_services.requisition_delete(requisition=requisition, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List placements (shortlist entries), newest first"),
+    create=extend_schema(summary="Shortlist a candidate on an open requisition"),
+    retrieve=extend_schema(summary="A placement"),
+    update=extend_schema(
+        summary="Move a placement to another stage",
+        request=PlacementStageSerializer,
+        responses=PlacementSerializer,
+    ),
+    partial_update=extend_schema(
+        summary="Move a placement to another stage",
+        request=PlacementStageSerializer,
+        responses=PlacementSerializer,
+    ),
+    destroy=extend_schema(
+        summary="Remove a candidate from a shortlist (owners of the requisition and admins)"
+    ),
+)
+class PlacementViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
+    serializer_class = PlacementSerializer
+    permission_classes = [PlacementPermission]
+    filterset_class = filters.PlacementFilter
+
+    def get_queryset(self) -> Any:
+        return placement_list()
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        with service_errors():
+            placement = requisition_services.placement_create(
+                candidate=data["candidate"],
+                requisition=data["requisition"],
+                stage=data.get("stage", Placement.Stage.SHORTLISTED),
+                source=Placement.Source.API,
+                actor=request.user,
+            )
+        return Response(self.get_serializer(placement).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        placement = self.get_object()
+        serializer = PlacementStageSerializer(placement, data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            requisition_services.placement_set_stage(
+                placement=placement, stage=serializer.validated_data["stage"], actor=request.user
+            )
+        return Response(self.get_serializer(placement).data)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        placement = self.get_object()
+        with service_errors():
+            requisition_services.placement_delete(placement=placement, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List activities (InMails, notes, evaluations…), newest first"),
+    retrieve=extend_schema(summary="An activity"),
+)
+class ActivityViewSet(ApiViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = ActivitySerializer
+    permission_classes = [IsActiveUser]
+    filterset_class = filters.ActivityFilter
+
+    def get_queryset(self) -> Any:
+        return activity_list()
+
+
+class SkillSearchView(APIView):
+    """Skills Search: map a skill name onto the Quick Skills dictionary (DESIGN §4.6)."""
+
+    authentication_classes = AUTHENTICATION_CLASSES
+    permission_classes = [IsActiveUser]
+
+    @extend_schema(
+        summary="Skills Search",
+        description=(
+            "Exact (case and spaces ignored) on a name or alias, then normalised (punctuation "
+            "ignored: Node.js = NodeJS), then a close spelling of a name of six or more "
+            "letters. Two skills tied at the best level give no match. Never creates a skill."
+        ),
+        parameters=[SkillSearchQuerySerializer],
+        responses={
+            200: SkillSearchResponseSerializer,
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description="q is missing or blank."),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        query = SkillSearchQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        result = skill_search(query.validated_data["q"])
+        if result.reason == NoMatchReason.BLANK:  # only marks or symbols that normalise away
+            raise serializers.ValidationError({"q": ["Enter a skill name to search for."]})
+        return Response(
+            {
+                "query": result.query,
+                "match": (
+                    {"id": result.skill_id, "name": result.name, "method": str(result.method)}
+                    if result.matched
+                    else None
+                ),
+                "score": result.score if result.matched else None,
+                "reason": None if result.matched else str(result.reason),
+            }
+        )

@@ -1,0 +1,269 @@
+"""Writes for the integration state: enabling, errors, registration, settings and seat mapping.
+
+The Integration row is shared by the admin and the sync workers, so every write here names the
+fields it changes (``update_fields``): a worker recording an error never loses an admin's
+settings change, and the other way round.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+# A pure normaliser (no models, no I/O): seats and candidates compare names the same way.
+from candidates.normalize import normalize_name_part
+from tracker_rsc import signals
+from tracker_rsc.models import (
+    Contract,
+    Integration,
+    LinkedInSeat,
+    contract_urn_validator,
+    organization_urn_validator,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    User = AbstractBaseUser
+
+# Longest plausible history a bulk sync can go back (LinkedIn's own default is two years).
+MAX_HISTORY_DAYS = 3650
+
+
+def _user(actor: User | None) -> User | None:
+    return actor if actor is not None and actor.is_authenticated else None
+
+
+def _clean_urns(organization_urn: str, contract_urns: Sequence[str]) -> tuple[str, list[str]]:
+    """Trimmed, validated URNs (contracts de-duplicated, in order); ValidationError otherwise."""
+    if isinstance(contract_urns, str):  # a bare string would be read one character at a time
+        contract_urns = [contract_urns]
+    errors: dict[str, list[str]] = {}
+    organization = (organization_urn or "").strip()
+    if not organization:
+        errors["organization_urn"] = [
+            "Enter the organization URN of your LinkedIn company page, such as "
+            "urn:li:organization:2414183."
+        ]
+    else:
+        try:
+            organization_urn_validator(organization)
+        except ValidationError:
+            errors["organization_urn"] = [
+                f"“{organization}” is not an organization URN; enter one such as "
+                "urn:li:organization:2414183."
+            ]
+    contracts: list[str] = []
+    for raw in contract_urns:
+        urn = (raw or "").strip()
+        if not urn or urn in contracts:
+            continue
+        try:
+            contract_urn_validator(urn)
+        except ValidationError:
+            errors.setdefault("contract_urns", []).append(
+                f"“{urn}” is not a contract URN; enter one such as urn:li:contract:100."
+            )
+            continue
+        contracts.append(urn)
+    if errors:
+        raise ValidationError(errors)
+    return organization, contracts
+
+
+def integration_enable(
+    *, organization_urn: str, contract_urns: Sequence[str] = (), actor: User | None
+) -> tuple[Integration, bool]:
+    """Enable the integration for the whole database (DESIGN §4.1): ``(integration, created)``.
+
+    Validates the URNs first (ValidationError naming the field; nothing written). In one
+    transaction it records who enabled it and when, sets the status to enabled, clears the last
+    error and creates the missing Contract rows; after commit it sends
+    ``tracker_rsc.signals.integration_enabled(integration=...)``, which registers the callback
+    with LinkedIn and starts the bulk sync.
+
+    Idempotent: when already enabled for the same organization nothing changes, no signal is
+    sent and ``created`` is False. Enabling for a different organization than the enabled one
+    is a ValidationError. An integration in error can be enabled again (a retry), also for
+    another organization, which forgets the previous registration.
+    """
+    organization, contracts = _clean_urns(organization_urn, contract_urns)
+    Integration.get()  # the row must exist before it can be locked
+    with transaction.atomic(durable=True):
+        integration = Integration.objects.select_for_update().get(singleton=True)
+        if integration.is_enabled:
+            if integration.organization_urn != organization:
+                raise ValidationError(
+                    {
+                        "organization_urn": (
+                            f"The integration is already enabled for "
+                            f"{integration.organization_urn}; one Tracker database connects "
+                            "to one LinkedIn organization."
+                        )
+                    }
+                )
+            return integration, False
+        update_fields = ["status", "organization_urn", "enabled_at", "enabled_by", "last_error"]
+        if integration.organization_urn != organization:
+            integration.registered_at = None
+            update_fields.append("registered_at")
+        integration.status = Integration.Status.ENABLED
+        integration.organization_urn = organization
+        integration.enabled_at = timezone.now()
+        integration.enabled_by = _user(actor)
+        integration.last_error = ""
+        integration.save(update_fields=[*update_fields, "updated_at"])
+        for urn in contracts:
+            Contract.objects.get_or_create(urn=urn)
+        transaction.on_commit(
+            lambda: signals.integration_enabled.send(sender=Integration, integration=integration)
+        )
+    return integration, True
+
+
+def integration_set_error(*, message: str) -> Integration:
+    """Record why the integration is not working (status error; the admin page shows it).
+
+    A disabled integration keeps its status and only records the message. Idempotent.
+    """
+    message = (message or "").strip()
+    if not message:
+        raise ValidationError({"last_error": "An integration error needs a message."})
+    Integration.get()
+    with transaction.atomic():
+        integration = Integration.objects.select_for_update().get(singleton=True)
+        if integration.status != Integration.Status.DISABLED:
+            integration.status = Integration.Status.ERROR
+        integration.last_error = message
+        integration.save(update_fields=["status", "last_error", "updated_at"])
+    return integration
+
+
+def integration_mark_registered() -> Integration:
+    """LinkedIn accepted the callback URL and the integrations: record when, clear any error.
+
+    Raises ValidationError when the integration is not enabled (nothing to register).
+    """
+    Integration.get()
+    with transaction.atomic():
+        integration = Integration.objects.select_for_update().get(singleton=True)
+        if integration.status == Integration.Status.DISABLED:
+            raise ValidationError("The integration is not enabled; enable it before registering.")
+        integration.status = Integration.Status.ENABLED
+        integration.registered_at = timezone.now()
+        integration.last_error = ""
+        integration.save(update_fields=["status", "registered_at", "last_error", "updated_at"])
+    return integration
+
+
+def integration_update_settings(
+    *,
+    stub_profiles_enabled: bool | None = None,
+    history_days: int | None = None,
+    actor: User | None = None,
+) -> Integration:
+    """Change the admin-editable settings; fields left as None are kept.
+
+    Raises ValidationError (nothing written) when ``history_days`` is out of range.
+    """
+    if history_days is not None and not 1 <= history_days <= MAX_HISTORY_DAYS:
+        raise ValidationError(
+            {"history_days": f"Enter a number of days between 1 and {MAX_HISTORY_DAYS}."}
+        )
+    Integration.get()
+    with transaction.atomic():
+        integration = Integration.objects.select_for_update().get(singleton=True)
+        update_fields = []
+        if stub_profiles_enabled is not None:
+            integration.stub_profiles_enabled = stub_profiles_enabled
+            update_fields.append("stub_profiles_enabled")
+        if history_days is not None:
+            integration.history_days = history_days
+            update_fields.append("history_days")
+        if update_fields:
+            integration.save(update_fields=[*update_fields, "updated_at"])
+    return integration
+
+
+# --- Seats ----------------------------------------------------------------------------------
+
+
+def _name_key(first_name: str, last_name: str) -> tuple[str, str] | None:
+    key = (normalize_name_part(first_name), normalize_name_part(last_name))
+    return key if all(key) else None
+
+
+def seat_user_suggestions(seats: Iterable[LinkedInSeat]) -> dict[int, list[User]]:
+    """For each seat id, the active Tracker users with the seat holder's first and last name.
+
+    Names compare case-, accent- and punctuation-insensitively. One query over the users
+    (an agency's staff, not its candidates), whatever the number of seats.
+    """
+    seats = list(seats)
+    wanted = {seat.pk: _name_key(seat.first_name, seat.last_name) for seat in seats}
+    if not any(wanted.values()):
+        return {seat.pk: [] for seat in seats}
+    by_name: dict[tuple[str, str], list[User]] = defaultdict(list)
+    users = get_user_model().objects.filter(is_active=True).order_by("pk")
+    for user in users.only("pk", "username", "first_name", "last_name"):
+        key = _name_key(user.first_name, user.last_name)
+        if key:
+            by_name[key].append(user)
+    return {pk: list(by_name.get(key, [])) if key else [] for pk, key in wanted.items()}
+
+
+def seat_map_user(*, seat: LinkedInSeat, user: User, actor: User | None = None) -> bool:
+    """Map an unmapped seat to a Tracker user. Returns False when it was already mapped.
+
+    A conditional UPDATE: a seat mapped meanwhile (by another admin or the seat sync) is left
+    as it is. Raises ValidationError for an inactive user.
+    """
+    if not user.is_active:
+        raise ValidationError({"user": f"{user} is not an active user."})
+    mapped = LinkedInSeat.objects.filter(pk=seat.pk, user__isnull=True).update(user=user)
+    if mapped:
+        seat.user = user
+    return bool(mapped)
+
+
+@dataclass
+class SeatMappingResult:
+    mapped: list[LinkedInSeat] = field(default_factory=list)
+    already_mapped: list[LinkedInSeat] = field(default_factory=list)
+    ambiguous: list[LinkedInSeat] = field(default_factory=list)
+    no_match: list[LinkedInSeat] = field(default_factory=list)
+
+
+def seats_map_to_suggested_users(
+    *, seats: Iterable[LinkedInSeat], actor: User | None = None
+) -> SeatMappingResult:
+    """Map each unmapped seat whose name matches exactly one active user to that user.
+
+    Seats matching several users (ambiguous) or none are left for an admin to map by hand.
+    Idempotent: mapped seats are never changed.
+    """
+    seats = list(seats)
+    suggestions = seat_user_suggestions(seat for seat in seats if seat.user_id is None)
+    result = SeatMappingResult()
+    with transaction.atomic():
+        for seat in seats:
+            if seat.user_id is not None:
+                result.already_mapped.append(seat)
+                continue
+            users = suggestions.get(seat.pk, [])
+            if len(users) > 1:
+                result.ambiguous.append(seat)
+            elif not users:
+                result.no_match.append(seat)
+            elif seat_map_user(seat=seat, user=users[0], actor=actor):
+                result.mapped.append(seat)
+            else:
+                result.already_mapped.append(seat)
+    return result

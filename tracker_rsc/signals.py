@@ -1,0 +1,10 @@
+"""Domain signals of the integration itself (DESIGN §2, §4.1), sent by tracker_rsc.services.
+
+- ``integration_enabled(integration)``: the integration was just enabled; sent after the
+  enabling transaction commits, never for a repeated (no-op) enable. The sync flows connect to
+  it to register the callback with LinkedIn and start the bulk sync.
+"""
+
+from django.dispatch import Signal
+
+integration_enabled = Signal()
