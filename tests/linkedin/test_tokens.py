@@ -30,7 +30,9 @@ def test_token_is_fetched_with_client_credentials_and_reused(rsps, client):
     _read_seats(client)
 
     assert token_call.call_count == 1
-    form = parse_qs(rsps.calls[0].request.body)
+    raw_form = rsps.calls[0].request.body.decode()
+    assert "client_secret=s3cr%2Fet%2B%3D" in raw_form  # '/', '+', '=' survive the trip
+    form = parse_qs(raw_form)
     assert form == {
         "grant_type": ["client_credentials"],
         "client_id": ["client-1"],

@@ -109,7 +109,7 @@ def _string_list(name: str, values: object) -> list[str]:
     return [v.strip() for v in values if v.strip()]
 
 
-def member_create(
+def _member_fields(
     *,
     first_name: str,
     last_name: str,
@@ -123,47 +123,58 @@ def member_create(
     skills: Sequence[str] | str = (),
     positions: Sequence[Mapping[str, object]] = (),
     educations: Sequence[Mapping[str, object]] = (),
-    person_urn: str = "",
-) -> Member:
-    """Add a LinkedIn member. Raises Refusal naming the field that is not acceptable."""
+) -> dict[str, object]:
     if not first_name.strip() or not last_name.strip():
         raise Refusal("first_name and last_name: both are required.")
-    email_list = _string_list("emails", list(emails) if not isinstance(emails, str) else emails)
+    email_list = _string_list("emails", emails)
     for email in email_list:
         if not ats.EMAIL.match(email):
             raise Refusal(f"emails: '{email}' is not an email address.")
-    if profile_url and not matching.profile_key(profile_url):
+    slug = matching.profile_key(profile_url)
+    if profile_url and not slug:
         raise Refusal("profile_url: must be a LinkedIn profile URL (…linkedin.com/in/<slug>).")
+    if years_of_experience is not None and (
+        isinstance(years_of_experience, bool)
+        or not isinstance(years_of_experience, int)
+        or years_of_experience < 0
+    ):
+        raise Refusal("years_of_experience: must be a whole number of years.")
+    for name, items in (("positions", positions), ("educations", educations)):
+        if not isinstance(items, list | tuple) or not all(isinstance(i, Mapping) for i in items):
+            raise Refusal(f"{name}: must be a list of objects.")
+    return {
+        "first_name": first_name.strip(),
+        "last_name": last_name.strip(),
+        "emails": email_list,
+        "phones": _string_list("phones", phones),
+        "profile_url": profile_url.strip(),
+        "headline": headline.strip(),
+        "location": location.strip(),
+        "companies": _string_list("companies", companies),
+        "years_of_experience": years_of_experience,
+        "skills": _string_list("skills", skills),
+        "positions": [dict(p) for p in positions],
+        "educations": [dict(e) for e in educations],
+    }
+
+
+def member_create(*, person_urn: str = "", **fields: object) -> Member:
+    """Add a LinkedIn member (fields as ``_member_fields``). Raises Refusal naming the field."""
     if person_urn and not ats.PERSON_URN.match(person_urn):
         raise Refusal("person_urn: must look like urn:li:person:X.")
     if person_urn and Member.objects.filter(person_urn=person_urn).exists():
         raise Refusal(f"person_urn: {person_urn} already exists.")
-    if years_of_experience is not None and (
-        not isinstance(years_of_experience, int) or years_of_experience < 0
-    ):
-        raise Refusal("years_of_experience: must be a whole number of years.")
-    for name, items in (("positions", positions), ("educations", educations)):
-        if not all(isinstance(item, Mapping) for item in items):
-            raise Refusal(f"{name}: must be a list of objects.")
-    company_list = _string_list(
-        "companies", list(companies) if not isinstance(companies, str) else companies
-    )
-    slug = matching.profile_key(profile_url)
-    return Member.objects.create(
-        person_urn=person_urn or new_person_urn(),
-        first_name=first_name.strip(),
-        last_name=last_name.strip(),
-        emails=email_list,
-        phones=_string_list("phones", list(phones) if not isinstance(phones, str) else phones),
-        profile_url=f"https://www.linkedin.com/in/{slug}" if slug else "",
-        headline=headline.strip(),
-        location=location.strip(),
-        companies=company_list,
-        years_of_experience=years_of_experience,
-        skills=_string_list("skills", list(skills) if not isinstance(skills, str) else skills),
-        positions=[dict(p) for p in positions],
-        educations=[dict(e) for e in educations],
-    )
+    values = _member_fields(**fields)  # type: ignore[arg-type]
+    return Member.objects.create(person_urn=person_urn or new_person_urn(), **values)
+
+
+def member_upsert(*, person_urn: str, **fields: object) -> Member:
+    """Create or update the member with this URN (idempotent; the seed uses it)."""
+    if not ats.PERSON_URN.match(person_urn):
+        raise Refusal("person_urn: must look like urn:li:person:X.")
+    values = _member_fields(**fields)  # type: ignore[arg-type]
+    member, _ = Member.objects.update_or_create(person_urn=person_urn, defaults=values)
+    return member
 
 
 def contract_ensure(*, urn: str, organization_urn: str, name: str = "") -> Contract:

@@ -1,0 +1,162 @@
+"""Test doubles for the notification and intake tests: a fake LinkedIn client and payload builders.
+
+The fake replaces ``get_client()`` where the flows call it, so unit tests exercise Tracker's
+logic without any network; the sandbox tests (end to end, stub paging, faults) use the real
+adapter over HTTP instead.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from tracker_rsc.linkedin import (
+    ExportedCandidate,
+    IntegrationStatus,
+    MailStub,
+    MemberProfile,
+    TransientError,
+)
+from tracker_rsc.linkedin.signatures import SIGNATURE_HEADER, signature_header
+
+ORG = "urn:li:organization:2414183"
+SECRET = "test-client-secret"
+
+
+def profile(**overrides: Any) -> MemberProfile:
+    values: dict[str, Any] = {
+        "person_urn": "urn:li:person:Xy12",
+        "profile_url": "https://www.linkedin.com/in/jane-doe-4a1b",
+        "first_name": "Jane",
+        "last_name": "Doe",
+        "emails": ["jane@example.com"],
+        "headline": "Senior Data Engineer",
+        "location": "London, United Kingdom",
+        "current_employer_names": ["Acme"],
+        "years_of_experience": "9",
+        "skills": ["Python", "Apache Spark", "SQL"],
+        "positions": [
+            {
+                "title": "Senior Data Engineer",
+                "companyName": "Acme",
+                "startedOn": {"year": 2021, "month": 3},
+            }
+        ],
+        "educations": [],
+        "phones": [],
+    }
+    values.update(overrides)
+    return MemberProfile(**values)
+
+
+def exported(
+    request_id: str,
+    *,
+    job_id: str | int,
+    member: MemberProfile | None = None,
+    organization: str = ORG,
+    exporter: str | None = "urn:li:seat:5001",
+) -> ExportedCandidate:
+    return ExportedCandidate(
+        request_id=request_id,
+        integration_context=organization,
+        exporter_seat_urn=exporter,
+        job_id=str(job_id),
+        profile=member or profile(),
+    )
+
+
+def stub(
+    stub_id: str, *, created_at: datetime, member: MemberProfile | None = None, **kw: Any
+) -> MailStub:
+    return MailStub(
+        id=stub_id,
+        contract_urn=kw.get("contract_urn", "urn:li:contract:100"),
+        owner_seat_urn=kw.get("owner_seat_urn", "urn:li:seat:5001"),
+        created_at=created_at,
+        profile=member or profile(skills=[], positions=[]),
+    )
+
+
+@dataclass
+class FakeLinkedIn:
+    """Answers what a test put in; an Exception value is raised instead of returned."""
+
+    exports: dict[str, Any] = field(default_factory=dict)
+    statuses: dict[str, Any] = field(default_factory=dict)
+    stubs: list[MailStub] = field(default_factory=list)
+    stub_failure: Exception | None = None
+    calls: list[tuple[str, Any]] = field(default_factory=list)
+
+    def get_exported_candidate(self, request_id: str) -> ExportedCandidate:
+        self.calls.append(("get_exported_candidate", request_id))
+        value = self.exports[request_id]
+        if isinstance(value, list):  # a sequence of answers, one per call
+            value = value.pop(0) if len(value) > 1 else value[0]
+        if isinstance(value, Exception):
+            raise value
+        return value
+
+    def get_integration_status(self, request_id: str) -> IntegrationStatus:
+        self.calls.append(("get_integration_status", request_id))
+        value = self.statuses[request_id]
+        if isinstance(value, Exception):
+            raise value
+        return value
+
+    def iter_mail_stubs(self, contract_urn: str, start: datetime, end: datetime) -> Iterator[MailStub]:
+        self.calls.append(("iter_mail_stubs", (contract_urn, start, end)))
+        for item in sorted(self.stubs, key=lambda s: s.created_at):
+            if item.contract_urn == contract_urn and start <= item.created_at < end:
+                yield item
+        if self.stub_failure is not None:
+            raise self.stub_failure
+
+
+@pytest.fixture
+def fake_linkedin(monkeypatch) -> FakeLinkedIn:
+    fake = FakeLinkedIn()
+    monkeypatch.setattr("tracker_rsc.linkedin.get_client", lambda **_: fake)
+    monkeypatch.setattr("syncjobs.exports.get_client", lambda **_: fake)
+    monkeypatch.setattr("syncjobs.stub_import.get_client", lambda **_: fake)
+    return fake
+
+
+@pytest.fixture
+def linkedin_secret(settings) -> str:
+    settings.LINKEDIN_CLIENT_SECRET = SECRET
+    return SECRET
+
+
+@pytest.fixture
+def published(monkeypatch) -> list[tuple[str, tuple]]:
+    """Record what would have gone to the broker (the tests call the task functions)."""
+    sent: list[tuple[str, tuple]] = []
+
+    def fake_publish(task: Any, *args: Any, **kwargs: Any) -> bool:
+        sent.append((task.name, args))
+        return True
+
+    monkeypatch.setattr("syncjobs.enqueue.publish", fake_publish)
+    monkeypatch.setattr("syncjobs.notifications.publish", fake_publish)
+    return sent
+
+
+def push_body(event_type: str, request_id: str, **extra: Any) -> bytes:
+    return json.dumps({"type": event_type, "id": request_id, **extra}).encode()
+
+
+def signed_headers(body: bytes, secret: str | None = None) -> dict[str, str]:
+    return {f"HTTP_{SIGNATURE_HEADER.upper().replace('-', '_')}": signature_header(
+        body, secret or settings.LINKEDIN_CLIENT_SECRET
+    )}
+
+
+def transient(message: str = "Service Unavailable") -> TransientError:
+    return TransientError(message, status=503)
