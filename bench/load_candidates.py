@@ -54,7 +54,8 @@ SQLITE_BATCH = 2_000
 # Share of rows that re-enter a recently generated person (same key, different spelling).
 DUPLICATE_SHARE = 0.015
 RECENT_PEOPLE = 5_000
-FIVE_YEARS = timedelta(days=5 * 365.25)
+FIVE_YEARS_SECONDS = 5 * 365.25 * 86_400
+TWO_YEARS_SECONDS = 2 * 365 * 86_400
 BENCH_URN_PREFIX = "urn:li:person:bench-"
 # What CandidateGenerator fills in; every other column gets its model default.
 GENERATED_FIELDS = frozenset(
@@ -539,8 +540,8 @@ class CandidateGenerator:
             self.recent.append(person)
         self.index += 1
 
-        updated_at = self.now - timedelta(seconds=rng.random() * FIVE_YEARS.total_seconds())
-        created_at = updated_at - timedelta(seconds=rng.random() * 2 * 365 * 86_400)
+        updated_at = self.now - timedelta(seconds=rng.random() * FIVE_YEARS_SECONDS)
+        created_at = updated_at - timedelta(seconds=rng.random() * TWO_YEARS_SECONDS)
         title = rng.choice(_TITLES)
         company = rng.choice(_COMPANIES)
         email = person.email.strip()

@@ -306,13 +306,14 @@ def decide_identifier(
     """
     if not rows:
         return None
-    ordered = _most_recent_first(rows)
-    eligible = [
-        row
-        for row in ordered
-        if not (keys.person_urn and row.person_urn and row.person_urn != keys.person_urn)
-    ]
-    skipped = [row.id for row in ordered if row not in eligible]
+    eligible: list[CandidateKeys] = []
+    skipped: list[int] = []
+    for row in _most_recent_first(rows):
+        other_member = keys.person_urn and row.person_urn and row.person_urn != keys.person_urn
+        if other_member:
+            skipped.append(row.id)
+        else:
+            eligible.append(row)
     if skipped:
         notes.add(
             f"The {label} also matches candidate{'s' if len(skipped) > 1 else ''} "
@@ -357,74 +358,57 @@ class NameOutcome:
 def decide_name(
     keys: IncomingKeys, rows: Sequence[CandidateKeys], notes: Notes | None = None
 ) -> NameOutcome:
-    """Rule 4 and the final answer: a name match only when unique and uncontradicted.
+    """Rule 4, and the final answer: a name match only when unique and uncontradicted.
 
-    ``rows`` are the candidates the blocks returned (a row may come from both blocks).
+    ``rows`` are what the name blocks returned (a row may come from both blocks). Several
+    similar names, or one that a stronger identifier contradicts, give "no match" with
+    ``possible_duplicate_of`` set to the closest (then most recently updated) candidate.
     """
     notes = notes or Notes()
     if not keys.has_name:
-        return NameOutcome(
-            _no_match(
-                "No matching member, profile URL or email, and no full name to compare.", notes
-            ),
-            0,
+        text = (
+            "No candidate has this LinkedIn member, profile URL or email; no full name to compare."
         )
+        return NameOutcome(_no_match(text, notes), 0)
     unique = {row.id: row for row in rows}
     scored = [
-        (
-            name_score(
-                keys.first_name_key, keys.last_name_key, row.first_name_key, row.last_name_key
-            ),
-            row,
-        )
-        for row in unique.values()
+        (name_score(keys.first_name_key, keys.last_name_key, r.first_name_key, r.last_name_key), r)
+        for r in unique.values()
     ]
     matches = [(score, row) for score, row in scored if score.accepted]
     if not matches:
-        return NameOutcome(
-            _no_match(
-                "No candidate has the same LinkedIn member, profile URL, email or a similar name.",
-                notes,
-            ),
-            len(scored),
-        )
+        text = "No candidate has this LinkedIn member, profile URL, email or a similar name."
+        return NameOutcome(_no_match(text, notes), len(scored))
     matches.sort(key=lambda item: (item[0].score, item[1].updated_at, item[1].id), reverse=True)
     best_score, best = matches[0]
+    score = round(best_score.score, 4)
     if len(matches) > 1:
-        reason = (
-            f"{len(matches)} candidates have a similar name ({_list_ids([r.id for _, r in matches])})"
-            f"; a name alone cannot tell them apart. Possible duplicate of {best.id}, the "
-            f"closest and most recently updated."
+        ids = _list_ids([row.id for _, row in matches])
+        text = (
+            f"{len(matches)} candidates have a similar name ({ids}): a name alone cannot tell "
+            f"them apart. Possible duplicate of {best.id}, the closest and most recently updated."
         )
         return NameOutcome(
-            DuplicateDecision(
-                None, None, round(best_score.score, 4), best.id, reason + notes.suffix()
-            ),
-            len(scored),
+            DuplicateDecision(None, None, score, best.id, text + notes.suffix()), len(scored)
         )
     why_not = contradiction(keys, best)
     if why_not:
-        reason = (
+        text = (
             f"The name matches candidate {best.id} (score {best_score.score:.2f}) but {why_not}: "
-            f"not taken; possible duplicate."
+            "not taken. Possible duplicate."
         )
         return NameOutcome(
-            DuplicateDecision(
-                None, None, round(best_score.score, 4), best.id, reason + notes.suffix()
-            ),
-            len(scored),
+            DuplicateDecision(None, None, score, best.id, text + notes.suffix()), len(scored)
         )
-    exact = (
-        "the same name"
-        if best_score.score == 1.0
-        else f"a similar name (score {best_score.score:.2f})"
-    )
-    reason = f"Only candidate {best.id} has {exact}, and nothing contradicts it."
+    if best_score.score == 1.0:
+        text = f"Only candidate {best.id} has this name, and nothing contradicts it."
+    else:
+        text = (
+            f"Only candidate {best.id} has a similar name (score {best_score.score:.2f}), and "
+            "nothing contradicts it."
+        )
     return NameOutcome(
-        DuplicateDecision(
-            best.id, RULE_NAME, round(best_score.score, 4), None, reason + notes.suffix()
-        ),
-        len(scored),
+        DuplicateDecision(best.id, RULE_NAME, score, None, text + notes.suffix()), len(scored)
     )
 
 

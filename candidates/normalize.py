@@ -18,6 +18,10 @@ _PUB_ID = re.compile(r"[0-9a-f]{1,3}")
 # Characters of a slug besides letters, digits and combining marks.
 _SLUG_PUNCTUATION = frozenset("-_.")
 _SPACES = re.compile(r"\s+")
+# Fast paths for the common all-ASCII case (the general rules below give the same answer).
+_ASCII_NOT_IN_EMAIL = re.compile(r"[\x00-\x20\x7f]")
+_ASCII_NOT_IN_SLUG = re.compile(r"[^0-9a-z_.\-]+")
+_ASCII_ALNUM = re.compile(r"[0-9a-z]")
 # Letters that NFKD does not decompose but that people type without the stroke or ligature
 # ("Søren"/"Soren", "Łukasz"/"Lukasz"); casefold already turns "ß" into "ss".
 _NAME_TRANSLITERATION = str.maketrans(
@@ -28,7 +32,7 @@ _NAME_TRANSLITERATION = str.maketrans(
         "ł": "l",
         "ħ": "h",
         "ŧ": "t",
-        "ı": "i",
+        "\u0131": "i",  # Turkish dotless i
         "æ": "ae",
         "œ": "oe",
         "þ": "th",
@@ -51,6 +55,8 @@ def normalize_email(value: str | None) -> str:
     email = _nfc(_nfc(value.strip()).casefold())
     if email.count("@") != 1 or email.startswith("@") or email.endswith("@"):
         return ""
+    if email.isascii():
+        return "" if _ASCII_NOT_IN_EMAIL.search(email) else email
     if any(ch.isspace() or unicodedata.category(ch)[0] == "C" for ch in email):
         return ""
     return email
@@ -90,6 +96,9 @@ def _clean_slug(segment: str) -> str:
     Everything else (spaces, an encoded '%', '?' or '#', symbols) is dropped, so the slug
     can be put back into a URL verbatim and parses to itself again.
     """
+    if segment.isascii():  # already case-folded: lower-case letters only
+        kept = _ASCII_NOT_IN_SLUG.sub("", segment)
+        return kept if _ASCII_ALNUM.search(kept) else ""
     kept = "".join(
         ch
         for ch in segment

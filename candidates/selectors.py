@@ -83,6 +83,7 @@ def skills_resolve(
 
 # --- Candidates -----------------------------------------------------------------------------
 
+
 def _strip_trailing_non_alnum(text: str) -> str:
     while text and not text[-1].isalnum():
         text = text[:-1]
@@ -175,9 +176,7 @@ def candidate_list() -> QuerySet[Candidate]:
 
 def candidates_linked(*, queryset: QuerySet[Candidate], linked: bool) -> QuerySet[Candidate]:
     """Candidates that have (or have not) an active LinkedIn member link."""
-    has_link = Exists(
-        MemberLink.objects.filter(candidate=OuterRef("pk"), unlinked_at__isnull=True)
-    )
+    has_link = Exists(MemberLink.objects.filter(candidate=OuterRef("pk"), unlinked_at__isnull=True))
     return queryset.filter(has_link if linked else ~has_link)
 
 

@@ -16,7 +16,7 @@ import base64
 import binascii
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
@@ -108,6 +108,24 @@ def _beyond(field_name: str, at: datetime, pk: int, *, descending: bool) -> Q:
     return Q(**{f"{field_name}__gte": at}) & (Q(**{f"{field_name}__gt": at}) | Q(pk__gt=pk))
 
 
+def keyset_queryset(
+    queryset: QuerySet, *, field_name: str, descending: bool, cursor: Cursor | None, per_page: int
+) -> QuerySet:
+    """The one query behind a keyset page: ``per_page + 1`` rows from the cursor on.
+
+    The extra row only tells whether more exist. Going back to the previous page walks the
+    ordering the other way (``keyset_page`` flips the rows back).
+    """
+    backwards = bool(cursor and cursor.backwards)
+    walk_descending = descending != backwards
+    sign = "-" if walk_descending else ""
+    if cursor is not None:
+        queryset = queryset.filter(
+            _beyond(field_name, cursor.at, cursor.pk, descending=walk_descending)
+        )
+    return queryset.order_by(f"{sign}{field_name}", f"{sign}pk")[: per_page + 1]
+
+
 def keyset_page(
     queryset: QuerySet,
     *,
@@ -116,19 +134,17 @@ def keyset_page(
     cursor: Cursor | None,
     per_page: int,
 ) -> KeysetPage:
-    """One page of ``queryset`` ordered by (field_name, id), plus cursors to its neighbours.
-
-    One query: it fetches ``per_page + 1`` rows, the extra one only telling whether more exist.
-    """
+    """One page of ``queryset`` ordered by (field_name, id), plus cursors to its neighbours."""
     backwards = bool(cursor and cursor.backwards)
-    # Going back to the previous page walks the ordering the other way, then flips the rows.
-    walk_descending = descending != backwards
-    sign = "-" if walk_descending else ""
-    if cursor is not None:
-        queryset = queryset.filter(
-            _beyond(field_name, cursor.at, cursor.pk, descending=walk_descending)
+    rows = list(
+        keyset_queryset(
+            queryset,
+            field_name=field_name,
+            descending=descending,
+            cursor=cursor,
+            per_page=per_page,
         )
-    rows = list(queryset.order_by(f"{sign}{field_name}", f"{sign}pk")[: per_page + 1])
+    )
     more = len(rows) > per_page
     rows = rows[:per_page]
     if backwards:
@@ -167,7 +183,6 @@ class CandidateListResult:
     page: KeysetPage
     skill: QuickSkill | None = None
     skill_missing: bool = False
-    notes: list[str] = field(default_factory=list)
 
 
 def quick_skill_by_name(name: str) -> QuickSkill | None:
@@ -197,20 +212,21 @@ def _start_of_day(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
 
 
-def candidate_list_page(
-    *, filters: CandidateFilters, cursor: Cursor | None, per_page: int = CANDIDATES_PER_PAGE
-) -> CandidateListResult:
-    """One page of the candidate list: four queries (page, skills, active links, skill lookup)."""
+def candidate_list_queryset(
+    *, filters: CandidateFilters
+) -> tuple[QuerySet[Candidate] | None, QuickSkill | None]:
+    """The filtered (unordered, unpaged) candidate list and the skill it was narrowed to.
+
+    Returns ``(None, None)`` when the skill filter names no Quick Skill: nobody can match.
+    """
     queryset = candidate_list().select_related("possible_duplicate_of")
-    result = CandidateListResult(page=KeysetPage(rows=[]))
+    skill = None
     if filters.text:
         queryset = candidates_matching(queryset=queryset, text=filters.text)
     if filters.skill:
         skill = quick_skill_by_name(filters.skill)
         if skill is None:
-            result.skill_missing = True
-            return result
-        result.skill = skill
+            return None, None
         queryset = queryset.filter(
             Exists(CandidateSkill.objects.filter(candidate=OuterRef("pk"), skill=skill))
         )
@@ -222,14 +238,25 @@ def candidate_list_page(
         queryset = queryset.filter(updated_at__gte=_start_of_day(filters.updated_since))
     if filters.duplicates:
         queryset = queryset.filter(possible_duplicate_of__isnull=False)
-    result.page = keyset_page(
+    return queryset, skill
+
+
+def candidate_list_page(
+    *, filters: CandidateFilters, cursor: Cursor | None, per_page: int = CANDIDATES_PER_PAGE
+) -> CandidateListResult:
+    """One page of the candidate list: three queries (page, skills, active links), plus the
+    skill look-up when filtering by skill."""
+    queryset, skill = candidate_list_queryset(filters=filters)
+    if queryset is None:
+        return CandidateListResult(page=KeysetPage(rows=[]), skill_missing=True)
+    page = keyset_page(
         queryset,
         field_name="updated_at",
         descending=not filters.ascending,
         cursor=cursor,
         per_page=per_page,
     )
-    return result
+    return CandidateListResult(page=page, skill=skill)
 
 
 # --- The candidate page -------------------------------------------------------------------

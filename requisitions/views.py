@@ -25,7 +25,7 @@ from requisitions.selectors_pages import (
     shortlist_cards,
 )
 from tracker_rsc.models import Integration
-from tracker_rsc.roles import active_seat, can_manage_requisition
+from tracker_rsc.roles import active_seat
 
 
 def _cursor(token: str) -> Cursor | None:
@@ -114,7 +114,6 @@ def requisition_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "requisition": requisition,
         "seat": active_seat(request.user),
         "owners": list(requisition.owners.all()),
-        "can_manage": can_manage_requisition(request.user, requisition),
         "connections": requisition_connections(requisition=requisition),
         "cards": cards,
         "cards_page": page,

@@ -799,7 +799,7 @@ def ascii_slug(value: str) -> str:
 
 
 def zipf_weights(count: int, *, exponent: float = 1.0, offset: int = 10) -> list[float]:
-    """Zipf–Mandelbrot weights for a list ordered most-common first.
+    """Zipf-Mandelbrot weights for a list ordered most-common first.
 
     With the defaults over the surname list the commonest name is about 2.5 % of people and
     the median one about 0.1 %: the skew of real surname data, so name-only duplicate checks

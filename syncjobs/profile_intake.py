@@ -226,7 +226,13 @@ class IntakeResult:
 
     @property
     def matched_on(self) -> str:
+        """The link's ``matched_on``: the rule that found the candidate, or ``member`` for a
+        candidate created from the member's own profile."""
         return self.decision.rule or MemberLink.MatchedOn.MEMBER
+
+    @property
+    def link_score(self) -> float:
+        return self.decision.score if self.decision.rule else 1.0
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -271,8 +277,9 @@ def profile_apply(
     decision = find_duplicate(incoming_person(profile))
     incoming = profile_fields(profile)
     valid, invalid = valid_emails(profile.emails)
-    if decision.candidate is not None:
-        candidate = decision.candidate
+    if decision.candidate_id is not None:
+        # Locked so that a recruiter's concurrent edit cannot interleave with the merge.
+        candidate = Candidate.objects.select_for_update().get(pk=decision.candidate_id)
         changes = merge_profile(_existing_fields(candidate), incoming)
         candidate_services.candidate_update(candidate=candidate, actor=actor, **changes)
         created = False
@@ -293,17 +300,18 @@ def profile_apply(
             *invalid,
         ],
     )
-    if created and decision.possible_duplicate_of is not None:
-        other = decision.possible_duplicate_of
+    other = (
+        Candidate.objects.filter(pk=decision.possible_duplicate_of).first()
+        if created and decision.possible_duplicate_of is not None
+        else None
+    )
+    if other is not None:
         candidate_services.match_review_open(
             candidate=candidate,
             kind=MatchReview.Kind.POSSIBLE_DUPLICATE,
             other_candidate=other,
             person_urns=[profile.person_urn],
-            detail=(
-                f"Imported from LinkedIn as a new candidate: the name matches candidate "
-                f"{other.pk}, but {decision.reason or 'the match was not certain'}."
-            ),
+            detail=f"Imported from LinkedIn as a new candidate. {decision.reason}",
         )
         result.possible_duplicate_of = other
     _link(result, profile=profile, method=link_method, actor=actor)
@@ -322,7 +330,7 @@ def _link(result: IntakeResult, *, profile: MemberProfile, method: str, actor: A
             person_urn=profile.person_urn,
             method=method,
             matched_on=result.matched_on,
-            score=result.decision.score,
+            score=result.link_score,
             reason=(result.decision.reason or "")[:300],
             actor=actor,
         )

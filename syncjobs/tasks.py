@@ -54,3 +54,8 @@ def outbox_redrive() -> dict[str, int]:
 
         publish(outbox_redrive)
     return {"due": len(ids), "sent": sent, "failed": failed}
+
+
+from syncjobs import notifications  # noqa: E402,F401  (notification_process, notification_sweep)
+from syncjobs import exports  # noqa: E402,F401  (EXPORT_CANDIDATE_PROFILE handler)
+from syncjobs import stub_import  # noqa: E402,F401  (stub_import_all, the stub_import runner)

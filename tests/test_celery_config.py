@@ -19,8 +19,13 @@ SETTINGS_FILE = Path(settings.BASE_DIR) / "tracker_rsc" / "settings.py"
 
 def evaluate_settings(monkeypatch, tmp_path, **env: str) -> dict:
     """Run settings.py afresh under ``env`` (nothing else in the process changes)."""
-    for name in ("REDIS_URL", "CELERY_BROKER_URL", "CELERY_VISIBILITY_TIMEOUT",
-                 "CELERY_TASK_TIME_LIMIT", "CELERY_TASK_SOFT_TIME_LIMIT"):
+    for name in (
+        "REDIS_URL",
+        "CELERY_BROKER_URL",
+        "CELERY_VISIBILITY_TIMEOUT",
+        "CELERY_TASK_TIME_LIMIT",
+        "CELERY_TASK_SOFT_TIME_LIMIT",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TRACKER_VAR_DIR", str(tmp_path / "var"))
     for name, value in env.items():

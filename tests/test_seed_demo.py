@@ -41,7 +41,9 @@ def test_skill_dictionary_is_large_and_never_ambiguous():
     for name, aliases in demo_data.SKILLS:
         for spelling in (name, *aliases):
             for key in (normalize.normalize_skill(spelling), normalize.compact_skill(spelling)):
-                assert owners.setdefault(key, name) == name, f"{spelling!r} also means {owners[key]}"
+                assert owners.setdefault(key, name) == name, (
+                    f"{spelling!r} also means {owners[key]}"
+                )
 
     assert len(demo_data.SKILLS) >= 300
     assert sum(len(aliases) for _, aliases in demo_data.SKILLS) >= 200
@@ -56,7 +58,9 @@ def test_every_field_skill_is_in_the_dictionary():
 
 
 def test_demo_phone_numbers_are_distinct_and_bounded():
-    numbers = {demo_data.phone_number(i, international=False) for i in range(demo_data.MAX_CANDIDATES)}
+    numbers = {
+        demo_data.phone_number(i, international=False) for i in range(demo_data.MAX_CANDIDATES)
+    }
 
     assert len(numbers) == demo_data.MAX_CANDIDATES
     with pytest.raises(ValueError, match="demo phone index"):
@@ -139,8 +143,12 @@ def test_seed_demo_loads_the_demo_agency_once(fast_hashing):
 
     # Skills: a real dictionary with aliases, applied to candidates.
     assert QuickSkill.objects.count() == len(demo_data.SKILLS)
-    for alias, skill in [("JS", "JavaScript"), ("K8s", "Kubernetes"), ("Postgres", "PostgreSQL"),
-                         ("NodeJS", "Node.js")]:
+    for alias, skill in [
+        ("JS", "JavaScript"),
+        ("K8s", "Kubernetes"),
+        ("Postgres", "PostgreSQL"),
+        ("NodeJS", "Node.js"),
+    ]:
         assert QuickSkillAlias.objects.get(key=normalize.normalize_skill(alias)).skill.name == skill
     assert CandidateSkill.objects.count() > 4000
 

@@ -16,7 +16,6 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from django.conf import settings
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from kombu.exceptions import OperationalError
@@ -108,7 +107,9 @@ def test_real_worker_executes_a_task_sent_through_redis(settings, tmp_path):
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "DATABASE_URL")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "DATABASE_URL")
+    }
     env.update(TRACKER_VAR_DIR=str(tmp_path / "var"), REDIS_URL=REDIS_URL)
     env.pop("CELERY_BROKER_URL", None)
     log_path = tmp_path / "worker.log"
@@ -116,9 +117,21 @@ def test_real_worker_executes_a_task_sent_through_redis(settings, tmp_path):
     with log_path.open("w") as log:
         worker = subprocess.Popen(
             [
-                str(celery_bin), "-A", "tracker_rsc", "worker", "-l", "info",
-                "-Q", queue, "-n", f"{queue}@%h", "--concurrency", "1",
-                "--without-gossip", "--without-mingle", "--without-heartbeat",
+                str(celery_bin),
+                "-A",
+                "tracker_rsc",
+                "worker",
+                "-l",
+                "info",
+                "-Q",
+                queue,
+                "-n",
+                f"{queue}@%h",
+                "--concurrency",
+                "1",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
             ],
             cwd=settings.BASE_DIR,
             env=env,
@@ -129,7 +142,11 @@ def test_real_worker_executes_a_task_sent_through_redis(settings, tmp_path):
     out = StringIO()
     try:
         call_command(
-            "smoke_worker", "--queue", queue, "--timeout", str(WORKER_START_AND_RUN_SECONDS),
+            "smoke_worker",
+            "--queue",
+            queue,
+            "--timeout",
+            str(WORKER_START_AND_RUN_SECONDS),
             stdout=out,
         )
     except CommandError as exc:

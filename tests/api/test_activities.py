@@ -83,9 +83,7 @@ def test_activities_of_unlinked_members_are_not_listed(api_client):
     assert api_client.get(f"{URL}{waiting.pk}/").status_code == 404
 
 
-@pytest.mark.parametrize(
-    "params", [{"kind": "tweet"}, {"candidate": "me"}, {"placement": "-1"}]
-)
+@pytest.mark.parametrize("params", [{"kind": "tweet"}, {"candidate": "me"}, {"placement": "-1"}])
 def test_bad_filter_values_are_400(api_client, params):
     response = api_client.get(URL, params)
 

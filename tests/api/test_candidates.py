@@ -280,9 +280,7 @@ def test_create_calls_the_service_and_resolves_skills(api_client, recruiter, ski
 
 
 def test_create_with_an_unknown_skill_is_a_field_error_and_creates_nothing(api_client, skills):
-    response = api_client.post(
-        URL, {"first_name": "Jane", "skills": ["Python", "Cobol", "Pyhton"]}
-    )
+    response = api_client.post(URL, {"first_name": "Jane", "skills": ["Python", "Cobol", "Pyhton"]})
 
     assert response.status_code == 400
     message = response.json()["skills"][0]

@@ -12,7 +12,12 @@ ORG = "urn:li:organization:2414183"
 SECRET = "s3cr/et+="  # needs URL-encoding in the token form, as LinkedIn's secrets may
 
 
-def add_token(rsps, token: str = "tok-1", expires_in: str | int = "1800", status: int = 200):
+def add_token(
+    rsps,
+    token: str = "tok-1",  # noqa: S107 - a fake token for `responses`
+    expires_in: str | int = "1800",
+    status: int = 200,
+):
     return rsps.add(
         responses.POST,
         TOKEN_URL,

@@ -36,9 +36,7 @@ def _link(pattern: re.Pattern, response) -> str:
 def _candidates(n: int, **kwargs) -> list[Candidate]:
     """n candidates, updated one minute apart, newest last."""
     base = timezone.now() - timedelta(days=1)
-    return [
-        CandidateFactory(updated_at=base + timedelta(minutes=i), **kwargs) for i in range(n)
-    ]
+    return [CandidateFactory(updated_at=base + timedelta(minutes=i), **kwargs) for i in range(n)]
 
 
 def test_default_order_is_newest_update_first(seated_client):
@@ -132,9 +130,7 @@ def test_keyset_pagination_walks_every_row_once_in_order(seated_client):
     rows = _candidates(CANDIDATES_PER_PAGE * 2 + 7)
     # Two candidates share one updated_at: the id tie-breaker must still order them.
     Candidate.objects.filter(pk=rows[60].pk).update(updated_at=rows[61].updated_at)
-    expected = list(
-        Candidate.objects.order_by("-updated_at", "-id").values_list("pk", flat=True)
-    )
+    expected = list(Candidate.objects.order_by("-updated_at", "-id").values_list("pk", flat=True))
     seen: list[int] = []
     pages = 0
     query = ""

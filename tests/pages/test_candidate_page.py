@@ -118,7 +118,10 @@ def test_sync_state_synced_and_error(seated_client):
     now = timezone.now()
     synced = CandidateFactory(updated_at=now - timedelta(minutes=5), linkedin_synced_at=now)
     failed = CandidateFactory(linkedin_sync_error="LinkedIn refused the email address")
-    assert 'data-sync-state="synced"' in seated_client.get(f"/candidates/{synced.pk}/").content.decode()
+    assert (
+        'data-sync-state="synced"'
+        in seated_client.get(f"/candidates/{synced.pk}/").content.decode()
+    )
     html = seated_client.get(f"/candidates/{failed.pk}/").content.decode()
     assert 'data-sync-state="error"' in html
     assert "LinkedIn refused the email address" in html

@@ -44,7 +44,10 @@ def linked_candidate(db):
         reason=LINK_REASON,
     )
     ActivityFactory(
-        candidate=candidate, kind=Activity.Kind.INMAIL, subject="Data role", body=INMAIL_BODY,
+        candidate=candidate,
+        kind=Activity.Kind.INMAIL,
+        subject="Data role",
+        body=INMAIL_BODY,
         person_urn=PERSON_URN,
     )
     ActivityFactory(candidate=candidate, kind=Activity.Kind.NOTE, body=NOTE_BODY)
@@ -57,9 +60,7 @@ def linked_candidate(db):
         subject="Evaluation: Qualified",
         body=EVAL_BODY,
     )
-    ActivityFactory(
-        candidate=candidate, kind=Activity.Kind.LINK, subject=f"Linked to {PERSON_URN}"
-    )
+    ActivityFactory(candidate=candidate, kind=Activity.Kind.LINK, subject=f"Linked to {PERSON_URN}")
     ActivityFactory(
         candidate=candidate,
         kind=Activity.Kind.EXPORT,

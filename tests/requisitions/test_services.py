@@ -238,9 +238,9 @@ def test_placement_create_refuses_a_requisition_that_is_not_open(status, capture
     with pytest.raises(ValidationError) as excinfo:
         services.placement_create(candidate=CandidateFactory(), requisition=requisition)
 
-    assert "only open requisitions take new candidates" in excinfo.value.message_dict[
-        "requisition"
-    ][0]
+    assert (
+        "only open requisitions take new candidates" in excinfo.value.message_dict["requisition"][0]
+    )
     assert not Placement.objects.exists()
     assert saved == []
 
@@ -331,7 +331,7 @@ def test_activity_record_without_external_id_always_creates():
     candidate = CandidateFactory()
 
     for _ in range(2):
-        activity, created = services.activity_record(
+        _activity, created = services.activity_record(
             kind=Activity.Kind.SYSTEM, candidate=candidate, subject="Saved"
         )
         assert created is True

@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from tests.tracker_rsc.factories import ContractFactory, UserFactory, enabled_integration
 from tracker_rsc import services, signals
 from tracker_rsc.models import Contract, Integration
-from tests.tracker_rsc.factories import ContractFactory, UserFactory, enabled_integration
 
 pytestmark = pytest.mark.django_db
 
@@ -29,9 +29,7 @@ def enabled_calls(capture_signal):
 
 
 @time_machine.travel("2026-03-01 09:30:00+00:00", tick=False)
-def test_integration_enable_records_who_and_when(
-    enabled_calls, django_capture_on_commit_callbacks
-):
+def test_integration_enable_records_who_and_when(enabled_calls, django_capture_on_commit_callbacks):
     actor = UserFactory()
 
     with django_capture_on_commit_callbacks(execute=True):

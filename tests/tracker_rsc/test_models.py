@@ -20,11 +20,10 @@ from tests.requisitions.factories import (
     ActivityFactory,
     PlacementFactory,
     ProjectConnectionFactory,
-    RequisitionFactory,
 )
 from tests.syncjobs.factories import InboundNotificationFactory, OutboxEventFactory, SyncRunFactory
 from tests.tracker_rsc.factories import ContractFactory, LinkedInSeatFactory
-from tracker_rsc.models import Integration, LinkedInSeat
+from tracker_rsc.models import Contract, Integration, LinkedInSeat
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +72,7 @@ def test_integration_callback_url_contains_its_token(settings):
 def test_contract_urn_is_unique():
     ContractFactory(urn="urn:li:contract:7")
 
-    assert refused(lambda: ContractFactory.create(urn="urn:li:contract:7", name="again"))
+    assert refused(lambda: Contract.objects.create(urn="urn:li:contract:7", name="again"))
 
 
 @pytest.mark.parametrize(
@@ -164,9 +163,7 @@ def test_one_active_member_link_per_candidate_with_history_allowed():
 
     MemberLink.objects.filter(pk=link.pk).update(unlinked_at=timezone.now())
     MemberLinkFactory(candidate=candidate, person_urn="urn:li:person:b")
-    MemberLinkFactory(
-        candidate=candidate, person_urn="urn:li:person:c", unlinked_at=timezone.now()
-    )
+    MemberLinkFactory(candidate=candidate, person_urn="urn:li:person:c", unlinked_at=timezone.now())
 
     assert candidate.member_links.count() == 3
     assert candidate.member_links.filter(unlinked_at__isnull=True).count() == 1
@@ -236,9 +233,7 @@ def test_a_candidate_is_placed_once_per_requisition():
     placement = PlacementFactory()
 
     assert refused(
-        lambda: PlacementFactory(
-            candidate=placement.candidate, requisition=placement.requisition
-        )
+        lambda: PlacementFactory(candidate=placement.candidate, requisition=placement.requisition)
     )
     PlacementFactory(candidate=placement.candidate)
     assert Placement.objects.filter(candidate=placement.candidate).count() == 2

@@ -243,8 +243,7 @@ class PlacementStageSerializer(serializers.ModelSerializer):
                 getattr(placement, f"{field}_id")
             ):
                 errors[field] = (
-                    "A placement cannot move to another "
-                    f"{field}: delete it and create a new one."
+                    f"A placement cannot move to another {field}: delete it and create a new one."
                 )
         if errors:
             raise serializers.ValidationError(errors)

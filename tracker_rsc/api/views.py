@@ -11,14 +11,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from candidates import services as candidate_services
@@ -26,6 +28,7 @@ from candidates.models import Candidate, CandidateSkill
 from candidates.selectors import candidate_list, skill_search
 from candidates.skill_search import NoMatchReason
 from requisitions import services as requisition_services
+from requisitions.models import Placement
 from requisitions.selectors import activity_list, placement_list, requisition_list
 from tracker_rsc.api import filters
 from tracker_rsc.api.pagination import CandidateCursorPagination
@@ -47,6 +50,7 @@ from tracker_rsc.api.serializers import (
 )
 
 AUTHENTICATION_CLASSES = [TokenAuthentication, SessionAuthentication]
+NON_FIELD_ERRORS_KEY = api_settings.NON_FIELD_ERRORS_KEY
 
 
 @contextmanager
@@ -55,9 +59,13 @@ def service_errors() -> Iterator[None]:
     try:
         yield
     except DjangoValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            raise serializers.ValidationError(exc.message_dict) from exc
-        raise serializers.ValidationError({"non_field_errors": exc.messages}) from exc
+        if not hasattr(exc, "error_dict"):
+            raise serializers.ValidationError({NON_FIELD_ERRORS_KEY: exc.messages}) from exc
+        errors = {
+            NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field: messages
+            for field, messages in exc.message_dict.items()
+        }
+        raise serializers.ValidationError(errors) from exc
 
 
 class ApiViewSetMixin:

@@ -1,0 +1,99 @@
+# Tracker RSC: `make run` starts the whole product locally, `make test` runs the suite.
+# Needs only Python >= 3.11; everything else is installed into .venv from pyproject.toml.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# With PYTHONDONTWRITEBYTECODE set, every Python start recompiles Django and friends (~15 s).
+unexport PYTHONDONTWRITEBYTECODE
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+RUFF := $(VENV)/bin/ruff
+# Re-install only when pyproject.toml changes: a second `make run` starts straight away.
+STAMP := $(VENV)/.installed-from-pyproject
+HOST := 127.0.0.1
+PORT ?= 8000
+# Extra runserver flags for the web process, e.g. RUNSERVER_OPTS=--noreload (CI uses it).
+RUNSERVER_OPTS ?=
+# pytest-xdist workers; PYTEST_WORKERS=0 runs in one process. Extra flags: PYTEST_ARGS="-k x".
+PYTEST_WORKERS ?= 2
+PYTEST_ARGS ?=
+# `make test` keeps its broker files, cache and media away from a running `make run`.
+TEST_VAR_DIR := $(CURDIR)/var/test-run
+SEED_SANDBOX := tracker_rsc/sandbox/management/commands/seed_sandbox.py
+DEBUG_OFF := $(filter 0 off Off OFF false False FALSE no No NO,$(DEBUG))
+
+ifeq ($(PYTEST_WORKERS),0)
+XDIST :=
+else
+XDIST := -n $(PYTEST_WORKERS)
+endif
+
+.PHONY: help install run prepare test lint fmt check migrate seed worker beat clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	  echo "Tracker RSC needs Python 3.11 or newer as '$(PYTHON)' (found: $$($(PYTHON) --version 2>&1))." >&2; \
+	  echo "Install it, or run e.g. 'make run PYTHON=python3.12'." >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@touch $@
+
+install: $(STAMP) ## Create .venv and install the app with its dev tools (skipped when up to date)
+
+migrate: install ## Apply database migrations
+	$(PY) manage.py migrate --noinput
+
+seed: migrate ## Load the demo data (idempotent), and the LinkedIn sandbox's when it exists
+	$(PY) manage.py seed_demo
+	@if [ -f $(SEED_SANDBOX) ]; then $(PY) manage.py seed_sandbox; fi
+
+prepare: seed ## Migrate, seed, and collect static files when DEBUG is off
+ifneq ($(DEBUG_OFF),)
+	$(PY) manage.py collectstatic --noinput -v 0
+endif
+
+run: prepare ## Install, migrate, seed, then run web + Celery worker + beat (Ctrl-C stops all)
+	@echo
+	@echo "  Tracker RSC     http://$(HOST):$(PORT)/"
+	@echo "  Admin           http://$(HOST):$(PORT)/admin/   log in as admin / tracker-demo"
+	@echo "  Recruiters      recruiter1 ... recruiter5, password tracker-demo"
+	@echo "  API docs        http://$(HOST):$(PORT)/api/docs/"
+	@echo "  Health          http://$(HOST):$(PORT)/healthz/"
+	@echo "  Starting web, worker and beat; Ctrl-C stops them all."
+	@echo
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" RUNSERVER_OPTS="$(RUNSERVER_OPTS)" \
+	  $(VENV)/bin/honcho start --port $(PORT)
+
+worker: install ## Run only a Celery worker (e.g. beside a web server started elsewhere)
+	$(VENV)/bin/celery -A tracker_rsc worker -l info --concurrency 2
+
+beat: install ## Run only Celery beat (exactly one per deployment; see README)
+	$(VENV)/bin/celery -A tracker_rsc beat -l info
+
+test: install ## Run the whole test suite (uses DATABASE_URL / REDIS_URL when set)
+	@rm -rf "$(TEST_VAR_DIR)"
+	TRACKER_VAR_DIR="$(TEST_VAR_DIR)" $(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
+
+lint: install ## ruff check + ruff format --check
+	$(RUFF) check .
+	$(RUFF) format --check .
+
+fmt: install ## Format and auto-fix with ruff
+	$(RUFF) format .
+	$(RUFF) check --fix .
+
+check: install ## Django's system checks and the migrations check
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+clean: ## Remove .venv and caches (keeps var/, the local database)
+	rm -rf $(VENV) .ruff_cache .pytest_cache *.egg-info
+	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +

@@ -1,0 +1,205 @@
+"""The control page (HTML with CSRF) and the control JSON API; the sandbox is absent when off."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+import tracker_rsc
+from tests.sandbox.factories import MemberFactory
+from tracker_rsc.sandbox.models import (
+    ApiCall,
+    AtsCandidate,
+    Fault,
+    Member,
+    ProspectNote,
+    SandboxSettings,
+)
+
+CONTROL = "/sandbox/linkedin/control/"
+
+
+def test_control_page_renders_every_section(client, seats, member):
+    response = client.get(CONTROL)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    for section in ("overview", "members", "recruiter", "projects", "ats", "pushes", "faults"):
+        assert f'id="{section}"' in html
+    assert member.full_name in html
+    assert seats["admin"].urn in html
+    assert "csrfmiddlewaretoken" in html
+
+
+@pytest.mark.django_db
+def test_forms_are_protected_by_csrf():
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(
+        f"{CONTROL}action/member-add", {"first_name": "Ann", "last_name": "Lee"}
+    )
+
+    assert response.status_code == 403
+    assert not Member.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_form_with_its_token_runs_the_action_and_reports():
+    client = Client(enforce_csrf_checks=True)
+    page = client.get(CONTROL)
+    token = page.cookies["csrftoken"].value
+
+    response = client.post(
+        f"{CONTROL}action/member-add",
+        {
+            "csrfmiddlewaretoken": token,
+            "first_name": "Ann",
+            "last_name": "Lee",
+            "emails": "ann@example.com, ann.lee@work.example",
+            "skills": "Python, SQL",
+            "next_anchor": "members",
+        },
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    member = Member.objects.get()
+    assert member.emails == ["ann@example.com", "ann.lee@work.example"]
+    assert member.skills == ["Python", "SQL"]
+    assert "Added Ann Lee." in response.content.decode()
+
+
+def test_a_refused_form_shows_the_reason_and_changes_nothing(client, seats, member):
+    response = client.post(
+        f"{CONTROL}action/export",
+        {"seat": seats["user"].urn, "member": member.person_urn, "requisition_id": "404"},
+        follow=True,
+    )
+
+    assert "404 is not among the jobs" in response.content.decode()
+
+
+def test_json_api_members_add_validate_and_list(li):
+    created = li.control(
+        "members",
+        {
+            "first_name": "Ann",
+            "last_name": "Lee",
+            "emails": ["ann@example.com"],
+            "profile_url": "https://uk.linkedin.com/in/ann-lee",
+        },
+    )
+    refused = li.control(
+        "members", {"first_name": "Bo", "last_name": "Ng", "profile_url": "https://x.org/ann"}
+    )
+    listed = li.client.get("/sandbox/linkedin/control/api/members").json()["members"]
+
+    assert created.status_code == 200
+    assert refused.status_code == 400
+    assert "profile_url" in refused.json()["error"]
+    assert [m["first_name"] for m in listed] == ["Ann"]
+    assert listed[0]["person_urn"].startswith("urn:li:person:")
+
+
+def test_notes_are_added_and_deactivated_through_the_api(li, seats, member):
+    note_id = li.control(
+        "note-add", {"seat": seats["user"].urn, "member": member.person_urn, "note": "Call back"}
+    ).json()["note_id"]
+
+    response = li.control("note-deactivate", {"note_id": note_id})
+
+    assert response.status_code == 200
+    assert ProspectNote.objects.get(note_id=note_id).active is False
+
+
+def test_inmail_and_acceptance_through_the_api(li, seats, member):
+    sent = li.control(
+        "inmail",
+        {"seat": seats["user"].urn, "member": member.person_urn, "subject": "Hi", "body": "Chat?"},
+    )
+    accepted = li.control("inmail-accept", {"seat": seats["user"].urn, "member": member.person_urn})
+
+    assert sent.status_code == 200
+    assert accepted.status_code == 200
+    assert member.mail_stubs.count() == 1
+
+
+def test_settings_api_updates_and_validates(li):
+    updated = li.control("settings", {"records_per_minute": 500, "rate_limits_enabled": False})
+    refused = li.control("settings", {"records_per_minute": "many"})
+    unknown = li.control("settings", {"colour": "blue"})
+
+    assert updated.status_code == 200
+    config = SandboxSettings.get()
+    assert (config.records_per_minute, config.rate_limits_enabled) == (500, False)
+    assert refused.status_code == 400
+    assert unknown.status_code == 200  # unknown names are ignored by the page's handler
+    assert SandboxSettings.get().records_per_minute == 500
+
+
+def test_reset_forgets_the_ats_data_but_keeps_the_directory(li, seats, member):
+    li.upsert_candidates({"1": {"firstName": "x"}})
+    li.control("fault-add", {"kind": "http_500", "count": 1, "endpoint": "seatsV2"})
+
+    response = li.control("reset")
+
+    assert response.status_code == 200
+    assert not AtsCandidate.objects.exists()
+    assert not ApiCall.objects.exists()
+    assert not Fault.objects.exists()
+    assert Member.objects.filter(pk=member.pk).exists()
+
+
+def test_full_reset_empties_the_directory_too(li, seats):
+    MemberFactory()
+
+    li.control("reset", {"keep_directory": False})
+
+    assert not Member.objects.exists()
+
+
+def test_unknown_action_and_bad_json(li):
+    unknown = li.control("explode")
+    bad = li.client.post(
+        "/sandbox/linkedin/control/api/export", "{nope", content_type="application/json"
+    )
+
+    assert unknown.status_code == 404
+    assert bad.status_code == 400
+
+
+def test_state_and_candidates_inspection(li, member):
+    li.upsert_candidates(
+        {
+            "1": {
+                "firstName": "Jane",
+                "lastName": "Doe",
+                "emailAddresses": ["jane@example.com"],
+                "externalProfileUrl": "http://testserver/candidates/1/",
+                "atsCreatedAt": 1,
+                "atsLastModifiedAt": 2,
+            }
+        }
+    )
+
+    candidates = li.client.get("/sandbox/linkedin/control/api/candidates").json()
+    state = li.client.get("/sandbox/linkedin/control/api/state").json()
+
+    assert candidates["candidates"][0]["matched_members"] == [member.person_urn]
+    assert candidates["candidates"][0]["match_rule"] == "email"
+    assert state["counts"]["candidates"] == 1
+
+
+def test_sandbox_urls_are_absent_when_the_sandbox_is_off(client, settings, db):
+    settings.LINKEDIN_SANDBOX = False
+    path = Path(tracker_rsc.__file__).parent / "urls.py"
+    spec = importlib.util.spec_from_file_location("tracker_rsc_urls_sandbox_off", path)
+    urls_off = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(urls_off)
+    settings.ROOT_URLCONF = urls_off
+
+    assert client.get(CONTROL).status_code == 404
+    assert client.post("/sandbox/linkedin/oauth/v2/accessToken").status_code == 404
