@@ -23,7 +23,6 @@ PYTEST_ARGS ?=
 # `make test` keeps its broker files, cache and media away from a running `make run`.
 TEST_VAR_DIR := $(CURDIR)/var/test-run
 SEED_SANDBOX := tracker_rsc/sandbox/management/commands/seed_sandbox.py
-DEBUG_OFF := $(filter 0 off Off OFF false False FALSE no No NO,$(DEBUG))
 
 ifeq ($(PYTEST_WORKERS),0)
 XDIST :=
@@ -55,18 +54,17 @@ seed: migrate ## Load the demo data (idempotent), and the LinkedIn sandbox's whe
 	$(PY) manage.py seed_demo
 	@if [ -f $(SEED_SANDBOX) ]; then $(PY) manage.py seed_sandbox; fi
 
-prepare: seed ## Migrate, seed, and collect static files when DEBUG is off
-ifneq ($(DEBUG_OFF),)
+prepare: seed ## Migrate, seed and collect static files
 	$(PY) manage.py collectstatic --noinput -v 0
-endif
 
 run: prepare ## Install, migrate, seed, then run web + Celery worker + beat (Ctrl-C stops all)
 	@echo
-	@echo "  Tracker RSC     http://$(HOST):$(PORT)/"
-	@echo "  Admin           http://$(HOST):$(PORT)/admin/   log in as admin / tracker-demo"
-	@echo "  Recruiters      recruiter1 ... recruiter5, password tracker-demo"
-	@echo "  API docs        http://$(HOST):$(PORT)/api/docs/"
-	@echo "  Health          http://$(HOST):$(PORT)/healthz/"
+	@echo "  Tracker RSC       http://$(HOST):$(PORT)/"
+	@echo "  Admin             http://$(HOST):$(PORT)/admin/   log in as admin / tracker-demo"
+	@echo "  Recruiters        recruiter1 ... recruiter5, password tracker-demo"
+	@echo "  API docs          http://$(HOST):$(PORT)/api/docs/"
+	@echo "  LinkedIn sandbox  http://$(HOST):$(PORT)/sandbox/linkedin/control/  (while LINKEDIN_SANDBOX is on)"
+	@echo "  Health            http://$(HOST):$(PORT)/healthz/"
 	@echo "  Starting web, worker and beat; Ctrl-C stops them all."
 	@echo
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" RUNSERVER_OPTS="$(RUNSERVER_OPTS)" \

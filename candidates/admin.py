@@ -522,6 +522,7 @@ class QuickSkillAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ("name", "key", "alias_list", "created_at")
     search_fields = ("name", "key", "aliases__alias")
     list_filter = (HasAliasesFilter,)
+    list_select_related = ()  # no foreign keys; aliases are prefetched in get_queryset
     inlines = (QuickSkillAliasInline,)
     readonly_fields = ("key", "created_at")
 

@@ -103,10 +103,12 @@ def candidate_update(
     given, replaces the candidate's skill set. Sends ``candidate_saved(created=False)``.
     """
     _check_fields(fields)
-    changed = [name for name, value in fields.items() if getattr(candidate, name) != value]
+    before = {name: getattr(candidate, name) for name in fields}
     for name, value in fields.items():
         setattr(candidate, name, value)
     candidate.refresh_keys()
+    # Compared after normalising: another spelling of the same profile URL or email is no change.
+    changed = [name for name in fields if getattr(candidate, name) != before[name]]
     candidate.updated_at = timezone.now()
     _validate(candidate)
     with transaction.atomic():
@@ -177,9 +179,9 @@ def candidate_erase(
     return tombstone
 
 
-def tombstone_for(*, email: str = "", profile_url: str = "", person_urn: str = "") -> (
-    ErasureTombstone | None
-):
+def tombstone_for(
+    *, email: str = "", profile_url: str = "", person_urn: str = ""
+) -> ErasureTombstone | None:
     """The tombstone matching any of these identifiers, if the person was erased."""
     from django.db.models import Q
 
@@ -256,7 +258,9 @@ def member_link_create(
                     linked_by=actor if actor is not None and actor.is_authenticated else None,
                 )
         except IntegrityError as exc:  # a concurrent link won the race
-            raise LinkConflict(f"{person_urn} or candidate {candidate.pk} was just linked.") from exc
+            raise LinkConflict(
+                f"{person_urn} or candidate {candidate.pk} was just linked."
+            ) from exc
         MatchReview.objects.filter(
             candidate=candidate,
             kind=MatchReview.Kind.AMBIGUOUS_MATCH,
@@ -329,12 +333,20 @@ def candidate_skill_add(
     return obj
 
 
+def _check_length(model: type[QuickSkill | QuickSkillAlias], field: str, value: str) -> None:
+    # Checked here because PostgreSQL refuses an over-long value with a DataError, not a message.
+    limit = model._meta.get_field(field).max_length
+    if len(value) > limit:
+        raise ValidationError({field: f"At most {limit} characters (this one has {len(value)})."})
+
+
 def quick_skill_create(*, name: str, aliases: Iterable[str] = ()) -> QuickSkill:
     """Add a dictionary entry (admins and demo data only; LinkedIn never creates one)."""
     name = " ".join(name.split())
     key = normalize.normalize_skill(name)
     if not key:
         raise ValidationError({"name": "A skill needs a name."})
+    _check_length(QuickSkill, "name", name)
     if QuickSkill.objects.filter(key=key).exists():
         raise ValidationError({"name": f"The Quick Skill “{name}” already exists."})
     with transaction.atomic():
@@ -349,5 +361,6 @@ def quick_skill_alias_add(*, skill: QuickSkill, alias: str) -> QuickSkillAlias |
     key = normalize.normalize_skill(alias)
     if not key or key == skill.key:
         return None
+    _check_length(QuickSkillAlias, "alias", alias)
     obj, _ = QuickSkillAlias.objects.get_or_create(skill=skill, key=key, defaults={"alias": alias})
     return obj

@@ -7,6 +7,7 @@ admin actions (retry outbox events, resolve purge notices) that report counts.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from django.contrib import admin
 from django.db.models import QuerySet
@@ -286,6 +287,7 @@ class InboundNotificationAdmin(
         "received_at",
         "claimed_at",
         "processed_at",
+        "next_attempt_at",
         "expires_at",
         "candidate",
         "placement",
@@ -294,6 +296,70 @@ class InboundNotificationAdmin(
         "raw_body",
     )
     readonly_fields = ("result_pretty", "headers_pretty")
+    actions = ("replay_selected", "import_anyway", "discard_selected")
+
+    has_replay_permission = permission_check("change")
+
+    def _notification_action(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet,
+        statuses: tuple[str, ...],
+        apply: Callable[[InboundNotification], None],
+    ) -> tuple[int, int]:
+        """Apply ``apply(notification)`` to the selected rows in ``statuses``; (done, refused)."""
+        from syncjobs.notifications import ReplayRefused
+
+        done = refused = 0
+        for notification in queryset.filter(status__in=statuses)[:1000]:
+            try:
+                apply(notification)
+            except ReplayRefused:
+                refused += 1
+                continue
+            done += 1
+        refused += queryset.exclude(status__in=statuses).count()
+        return done, refused
+
+    @admin.action(
+        description="Replay selected failed, held or ignored notifications", permissions=["replay"]
+    )
+    def replay_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        from syncjobs.notifications import REPLAYABLE, notification_replay
+
+        def replay(notification: InboundNotification) -> None:
+            notification_replay(notification=notification, actor=request.user)
+            self.log_change(request, notification, "Replayed from the admin.")
+
+        done, refused = self._notification_action(request, queryset, REPLAYABLE, replay)
+        report(self, request, [(done, "queued for processing"), (refused, "not replayable")])
+
+    @admin.action(
+        description="Import anyway (held: erased person) — replay with override",
+        permissions=["replay"],
+    )
+    def import_anyway(self, request: HttpRequest, queryset: QuerySet) -> None:
+        from syncjobs.notifications import notification_replay
+
+        def replay(notification: InboundNotification) -> None:
+            notification_replay(notification=notification, actor=request.user, override=True)
+            self.log_change(request, notification, "Import anyway (override) from the admin.")
+
+        held = (InboundNotification.Status.HELD,)
+        done, refused = self._notification_action(request, queryset, held, replay)
+        report(self, request, [(done, "queued for import"), (refused, "not held")])
+
+    @admin.action(description="Discard selected held notifications", permissions=["replay"])
+    def discard_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        from syncjobs.notifications import notification_discard
+
+        def discard(notification: InboundNotification) -> None:
+            notification_discard(notification=notification, actor=request.user)
+            self.log_change(request, notification, "Discarded from the admin.")
+
+        held = (InboundNotification.Status.HELD,)
+        done, refused = self._notification_action(request, queryset, held, discard)
+        report(self, request, [(done, "discarded"), (refused, "not held")])
 
     @admin.display(description="error")
     def short_error(self, obj: InboundNotification) -> str:

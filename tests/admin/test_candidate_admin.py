@@ -132,6 +132,7 @@ def test_changelist_search_by_id(people, admin_client):
     assert [obj.pk for obj in response.context["cl"].result_list] == [people["zoe"].pk]
 
 
+@pytest.mark.django_db
 def test_name_search_uses_key_ranges_not_contains():
     condition = candidate_search_q("jane doe")
     sql = str(Candidate.objects.filter(condition).query)

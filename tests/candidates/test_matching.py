@@ -94,7 +94,12 @@ def test_name_blocks_range_over_the_first_letters_of_the_other_part() -> None:
         "first_name_key",
     )
     assert (block_a.low, block_a.pivot, block_a.high) == ("zo", "zoe", "zp")
-    assert (block_b.equal, block_b.low, block_b.pivot, block_b.high) == ("zoe", "ob", "obrien", "oc")
+    assert (block_b.equal, block_b.low, block_b.pivot, block_b.high) == (
+        "zoe",
+        "ob",
+        "obrien",
+        "oc",
+    )
     assert len(block_a.low) == BLOCK_PREFIX_LENGTH
 
 
@@ -134,14 +139,18 @@ def test_incoming_keys_normalise_and_deduplicate() -> None:
         last_name="O'Brien",
     )
 
-    assert incoming == IncomingKeys("urn:li:person:Xy12", "jane-doe", ("jane@example.com",), "zoe", "obrien")
+    assert incoming == IncomingKeys(
+        "urn:li:person:Xy12", "jane-doe", ("jane@example.com",), "zoe", "obrien"
+    )
 
 
 # --- Decisions ------------------------------------------------------------------------------
 
 
 def test_member_rule_takes_the_linked_candidate() -> None:
-    decision = decide_member(keys(person_urn="urn:li:person:1"), [row(7, person_urn="urn:li:person:1")])
+    decision = decide_member(
+        keys(person_urn="urn:li:person:1"), [row(7, person_urn="urn:li:person:1")]
+    )
 
     assert (decision.candidate_id, decision.rule, decision.score) == (7, "member", 1.0)
     assert "urn:li:person:1" in decision.reason
@@ -150,7 +159,13 @@ def test_member_rule_takes_the_linked_candidate() -> None:
 def test_identifier_rule_picks_the_most_recently_updated_and_says_so() -> None:
     rows = [row(3, day=2), row(9, day=5), row(4, day=1)]
 
-    decision = decide_identifier(rule=RULE_EMAIL, label="email address", keys=keys(emails="a@x.com"), rows=rows, notes=Notes())
+    decision = decide_identifier(
+        rule=RULE_EMAIL,
+        label="email address",
+        keys=keys(emails="a@x.com"),
+        rows=rows,
+        notes=Notes(),
+    )
 
     assert (decision.candidate_id, decision.rule) == (9, RULE_EMAIL)
     assert "3 candidates" in decision.reason
@@ -163,7 +178,9 @@ def test_identifier_rule_skips_candidates_linked_to_another_member() -> None:
     notes = Notes()
     rows = [row(1, day=9, person_urn="urn:li:person:other"), row(2, day=1)]
 
-    decision = decide_identifier(rule=RULE_PROFILE_URL, label="LinkedIn profile URL", keys=incoming, rows=rows, notes=notes)
+    decision = decide_identifier(
+        rule=RULE_PROFILE_URL, label="LinkedIn profile URL", keys=incoming, rows=rows, notes=notes
+    )
 
     assert decision.candidate_id == 2
     assert "candidate 1" in decision.reason and "different LinkedIn member" in decision.reason
@@ -173,7 +190,13 @@ def test_identifier_rule_gives_up_when_every_candidate_is_another_member() -> No
     incoming = keys(person_urn="urn:li:person:new", emails="a@x.com")
     notes = Notes()
 
-    decision = decide_identifier(rule=RULE_EMAIL, label="email address", keys=incoming, rows=[row(1, person_urn="urn:li:person:other")], notes=notes)
+    decision = decide_identifier(
+        rule=RULE_EMAIL,
+        label="email address",
+        keys=incoming,
+        rows=[row(1, person_urn="urn:li:person:other")],
+        notes=notes,
+    )
 
     assert decision is None
     assert "candidate 1" in notes.suffix()
@@ -211,12 +234,22 @@ def test_same_name_twice_is_ambiguous_and_points_at_the_most_recent() -> None:
 @pytest.mark.parametrize(
     ("incoming", "existing", "why"),
     [
-        ({"person_urn": "urn:li:person:a"}, {"person_urn": "urn:li:person:b"}, "different LinkedIn member"),
-        ({"profile_url": "linkedin.com/in/a"}, {"profile_key": "b"}, "different LinkedIn profile URL"),
+        (
+            {"person_urn": "urn:li:person:a"},
+            {"person_urn": "urn:li:person:b"},
+            "different LinkedIn member",
+        ),
+        (
+            {"profile_url": "linkedin.com/in/a"},
+            {"profile_key": "b"},
+            "different LinkedIn profile URL",
+        ),
         ({"emails": ("a@x.com",)}, {"email_key": "b@x.com"}, "different email"),
     ],
 )
-def test_contradicted_name_match_is_only_a_possible_duplicate(incoming: dict, existing: dict, why: str) -> None:
+def test_contradicted_name_match_is_only_a_possible_duplicate(
+    incoming: dict, existing: dict, why: str
+) -> None:
     rows = [row(4, first_name_key="zoe", last_name_key="obrien", **existing)]
 
     outcome = decide_name(keys(first_name="Zoe", last_name="OBrien", **incoming), rows)
@@ -229,7 +262,9 @@ def test_contradicted_name_match_is_only_a_possible_duplicate(incoming: dict, ex
 def test_missing_values_on_either_side_do_not_contradict() -> None:
     rows = [row(4, first_name_key="zoe", last_name_key="obrien", email_key="zoe@x.com")]
 
-    outcome = decide_name(keys(first_name="Zoe", last_name="OBrien", person_urn="urn:li:person:z"), rows)
+    outcome = decide_name(
+        keys(first_name="Zoe", last_name="OBrien", person_urn="urn:li:person:z"), rows
+    )
 
     assert outcome.decision.candidate_id == 4
 
@@ -239,7 +274,9 @@ def test_no_similar_name_is_no_match() -> None:
 
     outcome = decide_name(keys(first_name="Mark", last_name="Smith"), rows)
 
-    assert outcome.decision == outcome.decision.__class__(None, None, 0.0, None, outcome.decision.reason)
+    assert outcome.decision == outcome.decision.__class__(
+        None, None, 0.0, None, outcome.decision.reason
+    )
     assert "similar name" in outcome.decision.reason
 
 

@@ -14,8 +14,10 @@ any_text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=8
 # Text shaped like LinkedIn profile URLs, so the interesting branches are reached often.
 _url_piece = st.text(
     alphabet=st.sampled_from(
-        list("abcxyzABCÉéèöøß0129-_.%/?#;=&+ ~")
-        + ["%C3%A9", "%2F", "%3F", "%25", "%E9", "e\u0301", "İ", "ǰ", "ﬁ", "\u00a0", "Ⅻ"]
+        [
+            *"abcxyzABCÉéèöøß0129-_.%/?#;=&+ ~",
+            *("%C3%A9", "%2F", "%3F", "%25", "%E9", "e\u0301", "İ", "ǰ", "ﬁ", "\u00a0", "Ⅻ"),
+        ]
     ),
     max_size=30,
 )

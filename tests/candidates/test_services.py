@@ -493,3 +493,30 @@ def test_quick_skill_alias_add_is_idempotent_and_ignores_the_skill_name():
     assert services.quick_skill_alias_add(skill=skill, alias="javascript") is None
     assert services.quick_skill_alias_add(skill=skill, alias="   ") is None
     assert list(QuickSkillAlias.objects.values_list("alias", "key")) == [("JS", "js")]
+
+
+def test_quick_skill_alias_add_refuses_an_over_long_alias():
+    skill = services.quick_skill_create(name="Go")
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.quick_skill_alias_add(skill=skill, alias="g" * 101)
+
+    assert "alias" in excinfo.value.message_dict
+    assert not QuickSkillAlias.objects.exists()
+
+
+def test_another_spelling_of_the_same_identifiers_is_no_change(capture_signal):
+    candidate = services.candidate_create(
+        first_name="Jane",
+        email="jane@example.com",
+        linkedin_profile_url="https://www.linkedin.com/in/jane-doe",
+    )
+    saved = capture_signal(signals.candidate_saved)
+
+    services.candidate_update(
+        candidate=Candidate.objects.get(pk=candidate.pk),
+        email=" jane@example.com ",
+        linkedin_profile_url="uk.linkedin.com/in/Jane-Doe/",
+    )
+
+    assert [call["changed_fields"] for call in saved] == [[]]

@@ -160,3 +160,28 @@ def signed_headers(body: bytes, secret: str | None = None) -> dict[str, str]:
 
 def transient(message: str = "Service Unavailable") -> TransientError:
     return TransientError(message, status=503)
+
+
+@pytest.fixture
+def sandbox_linkedin(live_server, settings) -> str:
+    """Point the real adapter at the sandbox served by ``live_server`` (real HTTP both ways).
+
+    Retries are quick so that injected faults cost milliseconds; SITE_URL makes the callback
+    URL reachable for the sandbox's pushes. Returns the sandbox's base URL.
+    """
+    base = f"{live_server.url}/sandbox/linkedin"
+    settings.LINKEDIN_API_URL = base
+    settings.LINKEDIN_TOKEN_URL = f"{base}/oauth/v2/accessToken"
+    settings.LINKEDIN_CLIENT_ID = "test-client"
+    settings.LINKEDIN_CLIENT_SECRET = SECRET
+    settings.LINKEDIN_RETRY_ATTEMPTS = 2
+    settings.LINKEDIN_RETRY_BASE_WAIT = 0.01
+    settings.LINKEDIN_RETRY_MAX_WAIT = 0.05
+    settings.SITE_URL = live_server.url
+    return base
+
+
+@pytest.fixture
+def no_sandbox_broker(monkeypatch) -> None:
+    """The sandbox queues push deliveries for its Celery task; tests deliver them on demand."""
+    monkeypatch.setattr("tracker_rsc.sandbox.tasks.enqueue_delivery", lambda push_id: None)

@@ -356,7 +356,9 @@ def test_no_retry_beyond_the_request_ids_expiry(db, handler):
         NotificationFailed("Requisition 9 does not exist"),
     ],
 )
-def test_permanent_failure_stays_failed_until_replayed(db, handler, published, error):
+def test_permanent_failure_stays_failed_until_replayed(
+    db, handler, published, error, django_capture_on_commit_callbacks
+):
     calls, state = handler
     state["do"] = lambda n: (_ for _ in ()).throw(error)
     row = received()
@@ -369,7 +371,8 @@ def test_permanent_failure_stays_failed_until_replayed(db, handler, published, e
     # The admin fixes the cause and replays it.
     admin = AdminUserFactory()
     state["do"] = lambda n: processed({"ok": True})
-    notification_replay(notification=row, actor=admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        notification_replay(notification=row, actor=admin)
     assert row.status == Status.RECEIVED
     assert published == [("syncjobs.tasks.notification_process", (row.pk,))]
     notification_process(notification_id=row.pk)

@@ -1,0 +1,304 @@
+"""InMail stub profiles: windows, watermark, duplicate check, erasure, overlap, idempotence."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core.management import call_command
+
+from candidates.models import Candidate, MemberLink
+from candidates.services import candidate_erase
+from requisitions.models import Activity
+from syncjobs.models import SyncRun
+from syncjobs.runs import sync_run_start
+from syncjobs.stub_import import (
+    FIRST_RUN_LOOKBACK,
+    SAFETY_LAG,
+    stub_import_all,
+    stub_import_contract,
+    stub_import_runs,
+)
+from tests.candidates.factories import CandidateFactory, MemberLinkFactory
+from tests.sandbox.factories import MemberFactory, SandboxContractFactory, SandboxSeatFactory
+from tests.syncjobs.linkedin_fakes import (  # noqa: F401  (fixtures)
+    ORG,
+    fake_linkedin,
+    profile,
+    published,
+    sandbox_linkedin,
+    stub,
+    transient,
+)
+from tests.tracker_rsc.factories import ContractFactory, LinkedInSeatFactory, enabled_integration
+from tracker_rsc.models import Contract, Integration
+from tracker_rsc.sandbox.models import Fault, MailStub
+
+ENABLED_AT = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def integration(db):
+    integration = enabled_integration(ORG)
+    Integration.objects.filter(pk=integration.pk).update(enabled_at=ENABLED_AT)
+    integration.refresh_from_db()
+    return integration
+
+
+@pytest.fixture
+def contract(integration) -> Contract:
+    return ContractFactory(urn="urn:li:contract:100", access_level=Contract.AccessLevel.CONTRACT)
+
+
+@pytest.fixture
+def seat(contract):
+    return LinkedInSeatFactory(seat_urn="urn:li:seat:5001", contract=contract)
+
+
+def member(n: int, **kw):
+    values = {
+        "person_urn": f"urn:li:person:s{n}",
+        "profile_url": f"https://www.linkedin.com/in/stub-person-{n}",
+        "first_name": f"Stub{n}",
+        "last_name": "Person",
+        "emails": [f"stub{n}@example.com"],
+        "skills": [],
+        "positions": [],
+        "phones": ["+44 7700 900000"],
+    }
+    values.update(kw)
+    return profile(**values)
+
+
+# --- One window, with the fake LinkedIn -----------------------------------------------------
+
+
+def test_first_window_starts_a_lookback_before_enabling_and_creates_candidates(
+    fake_linkedin, contract, seat
+):
+    fake_linkedin.stubs = [
+        stub("s1", created_at=ENABLED_AT - timedelta(days=2), member=member(1)),
+        stub("s2", created_at=NOW - timedelta(hours=1), member=member(2)),
+        stub("too-old", created_at=ENABLED_AT - FIRST_RUN_LOOKBACK - timedelta(seconds=1)),
+    ]
+    run = stub_import_contract(contract=contract, now=NOW)
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error
+    assert (run.window_start, run.window_end) == (ENABLED_AT - FIRST_RUN_LOOKBACK, NOW - SAFETY_LAG)
+    assert (run.total, run.processed, run.created, run.updated, run.linked) == (2, 2, 2, 0, 2)
+    first = Candidate.objects.get(first_name="Stub1")
+    assert first.source == Candidate.Source.STUB_PROFILE
+    assert first.phone == "+44 7700 900000"
+    assert first.created_by == seat.user
+    link = MemberLink.objects.get(candidate=first)
+    assert (link.person_urn, link.method, link.matched_on) == ("urn:li:person:s1", "stub", "member")
+    activity = Activity.objects.get(external_id="s1")
+    assert activity.kind == Activity.Kind.STUB_PROFILE
+    assert (activity.candidate, activity.contract, activity.seat) == (first, contract, seat)
+    assert activity.occurred_at == ENABLED_AT - timedelta(days=2)
+    contract.refresh_from_db()
+    assert contract.stub_watermark == NOW - SAFETY_LAG
+
+
+def test_next_window_starts_at_the_watermark(fake_linkedin, contract):
+    Contract.objects.filter(pk=contract.pk).update(stub_watermark=NOW - timedelta(hours=2))
+    contract.refresh_from_db()
+    stub_import_contract(contract=contract, now=NOW)
+    (name, (urn, start, end)) = fake_linkedin.calls[0]
+    assert (urn, start, end) == (contract.urn, NOW - timedelta(hours=2), NOW - SAFETY_LAG)
+
+
+def test_stub_of_an_existing_candidate_updates_it_through_the_duplicate_check(
+    fake_linkedin, contract
+):
+    existing = CandidateFactory(first_name="Stub1", last_name="Person", email="STUB1@example.com ")
+    fake_linkedin.stubs = [stub("s1", created_at=NOW - timedelta(hours=1), member=member(1))]
+    run = stub_import_contract(contract=contract, now=NOW)
+    assert (run.created, run.updated, run.linked) == (0, 1, 1)
+    assert Candidate.objects.count() == 1
+    link = MemberLink.objects.get()
+    assert (link.candidate, link.matched_on) == (existing, "email")
+    assert Activity.objects.get().data["rule"] == "email"
+
+
+def test_same_name_different_person_is_created_and_flagged(fake_linkedin, contract):
+    other = CandidateFactory(first_name="Stub1", last_name="Person", email="someone@else.org")
+    fake_linkedin.stubs = [stub("s1", created_at=NOW - timedelta(hours=1), member=member(1))]
+    stub_import_contract(contract=contract, now=NOW)
+    new = Candidate.objects.exclude(pk=other.pk).get()
+    assert new.possible_duplicate_of == other
+
+
+def test_erased_person_is_skipped_and_counted_never_recreated(fake_linkedin, contract):
+    gone = CandidateFactory(first_name="Stub1", last_name="Person", email="stub1@example.com")
+    candidate_erase(candidate=gone, reason="GDPR")
+    fake_linkedin.stubs = [
+        stub("s1", created_at=NOW - timedelta(hours=2), member=member(1)),
+        stub("s2", created_at=NOW - timedelta(hours=1), member=member(2)),
+    ]
+    run = stub_import_contract(contract=contract, now=NOW)
+    assert run.status == SyncRun.Status.SUCCEEDED
+    assert run.skipped == {"erased": 1}
+    assert list(Candidate.objects.values_list("first_name", flat=True)) == ["Stub2"]
+
+
+def test_rerunning_a_window_never_duplicates_nor_overwrites_later_edits(fake_linkedin, contract):
+    fake_linkedin.stubs = [stub("s1", created_at=NOW - timedelta(hours=1), member=member(1))]
+    stub_import_contract(contract=contract, now=NOW)
+    Candidate.objects.update(headline="Edited by a recruiter since")
+    Contract.objects.filter(pk=contract.pk).update(stub_watermark=None)  # the same window again
+    contract.refresh_from_db()
+    run = stub_import_contract(contract=contract, now=NOW)
+    assert run.skipped == {"already_imported": 1}
+    assert Candidate.objects.count() == 1
+    assert Activity.objects.count() == 1
+    assert Candidate.objects.get().headline == "Edited by a recruiter since"
+
+
+def test_a_failed_window_leaves_the_watermark_and_is_retried(fake_linkedin, contract):
+    watermark = NOW - timedelta(hours=3)
+    Contract.objects.filter(pk=contract.pk).update(stub_watermark=watermark)
+    contract.refresh_from_db()
+    fake_linkedin.stubs = [stub("s1", created_at=NOW - timedelta(hours=2), member=member(1))]
+    fake_linkedin.stub_failure = transient("LinkedIn returned 503 on page 2")
+    run = stub_import_contract(contract=contract, now=NOW)
+    assert run.status == SyncRun.Status.FAILED
+    assert "503 on page 2" in run.error and "same watermark" in run.error
+    assert run.errors and "503" in run.errors[-1]["error"]
+    assert (run.total, run.created) == (1, 1)  # what came before the failure is kept
+    contract.refresh_from_db()
+    assert contract.stub_watermark == watermark
+    fake_linkedin.stub_failure = None
+    retry = stub_import_contract(contract=contract, now=NOW)
+    assert retry.status == SyncRun.Status.SUCCEEDED
+    assert retry.skipped == {"already_imported": 1}
+    assert Candidate.objects.count() == 1
+    contract.refresh_from_db()
+    assert contract.stub_watermark == NOW - SAFETY_LAG
+
+
+def test_a_stub_tracker_cannot_store_is_counted_and_the_window_goes_on(
+    fake_linkedin, contract, monkeypatch
+):
+    from django.core.exceptions import ValidationError
+
+    from syncjobs import stub_import
+
+    real = stub_import.profile_apply
+
+    def picky(*, profile, **kw):
+        if profile.first_name == "Stub1":
+            raise ValidationError({"email": "Enter a valid email address."})
+        return real(profile=profile, **kw)
+
+    monkeypatch.setattr(stub_import, "profile_apply", picky)
+    fake_linkedin.stubs = [
+        stub("s1", created_at=NOW - timedelta(hours=2), member=member(1)),
+        stub("s2", created_at=NOW - timedelta(hours=1), member=member(2)),
+    ]
+    run = stub_import_contract(contract=contract, now=NOW)
+    assert run.status == SyncRun.Status.SUCCEEDED
+    assert (run.total, run.failed, run.created) == (2, 1, 1)
+    assert "stub s1" in run.errors[0]["error"]
+
+
+def test_an_overlapping_run_is_skipped(fake_linkedin, contract):
+    held, _ = sync_run_start(kind=SyncRun.Kind.STUB_IMPORT, contract=contract)
+    assert stub_import_contract(contract=contract, now=NOW) is None
+    assert fake_linkedin.calls == []
+    assert SyncRun.objects.filter(kind=SyncRun.Kind.STUB_IMPORT).count() == 1
+    contract.refresh_from_db()
+    assert contract.stub_watermark is None
+
+
+def test_only_active_contract_level_contracts_when_stubs_are_enabled(fake_linkedin, integration):
+    wanted = ContractFactory(access_level=Contract.AccessLevel.CONTRACT)
+    ContractFactory(access_level=Contract.AccessLevel.COMPANY)
+    ContractFactory(access_level=Contract.AccessLevel.CONTRACT, active=False)
+    runs = stub_import_runs(now=NOW)
+    assert [run.contract for run in runs] == [wanted]
+    Integration.objects.update(stub_profiles_enabled=False)
+    assert stub_import_runs(now=NOW) == []
+    Integration.objects.update(stub_profiles_enabled=True, status=Integration.Status.DISABLED)
+    assert stub_import_runs(now=NOW) == []
+
+
+def test_task_and_run_sync_command(fake_linkedin, contract, capsys):
+    fake_linkedin.stubs = [stub("s1", created_at=NOW - timedelta(days=1), member=member(1))]
+    assert stub_import_all()["created"] == 1
+    call_command("run_sync", "stub_import")
+    out = capsys.readouterr().out
+    assert "InMail stub import" in out and "succeeded" in out
+    assert "'already_imported': 1" not in out  # the window moved on: nothing new to skip
+
+
+# --- Against the sandbox, over HTTP ---------------------------------------------------------
+
+
+@pytest.fixture
+def sandbox_world(sandbox_linkedin, integration):
+    """The same contract and seat on both sides; 120 stubs in the sandbox (3 pages of 50)."""
+    tracker_contract = ContractFactory(urn="urn:li:contract:100")
+    LinkedInSeatFactory(seat_urn="urn:li:seat:5001", contract=tracker_contract)
+    li_contract = SandboxContractFactory(urn="urn:li:contract:100", organization_urn=ORG)
+    li_seat = SandboxSeatFactory(urn="urn:li:seat:5001", contract=li_contract)
+    base = datetime.now(tz=UTC) - timedelta(days=1)
+    stubs = []
+    for n in range(120):
+        person = MemberFactory(
+            person_urn=f"urn:li:person:sbx{n}", emails=[f"sbx{n}@example.com"], phones=[]
+        )
+        stubs.append(
+            MailStub.objects.create(
+                contract=li_contract,
+                owner=li_seat,
+                member=person,
+                created_at=base + timedelta(minutes=n),
+            )
+        )
+    return tracker_contract, stubs
+
+
+@pytest.mark.django_db(transaction=True)
+def test_window_pages_through_every_stub_of_the_sandbox(sandbox_world):
+    contract, stubs = sandbox_world
+    run = stub_import_contract(contract=contract)
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error
+    assert (run.total, run.created, run.linked) == (120, 120, 120)
+    assert set(Activity.objects.values_list("external_id", flat=True)) == {
+        s.stub_id for s in stubs
+    }
+    assert MemberLink.objects.filter(method="stub").count() == 120
+    again = stub_import_contract(contract=contract)
+    assert again is None or again.total == 0  # the watermark moved past every stub
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sandbox_failure_leaves_the_watermark_then_the_retry_imports(sandbox_world):
+    contract, _ = sandbox_world
+    Fault.objects.create(endpoint="mailStubs", kind=Fault.Kind.HTTP_503, remaining=10)
+    run = stub_import_contract(contract=contract)
+    assert run.status == SyncRun.Status.FAILED
+    assert "503" in run.error or "Unavailable" in run.error
+    contract.refresh_from_db()
+    assert contract.stub_watermark is None
+    assert Candidate.objects.count() == 0
+    Fault.objects.all().delete()
+    retry = stub_import_contract(contract=contract)
+    assert retry.status == SyncRun.Status.SUCCEEDED
+    assert retry.created == 120
+    contract.refresh_from_db()
+    assert contract.stub_watermark == retry.window_end
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_candidates_are_matched_not_duplicated_via_the_sandbox(sandbox_world):
+    contract, stubs = sandbox_world
+    known = stubs[0].member
+    candidate = CandidateFactory(
+        first_name=known.first_name, last_name=known.last_name, email=known.emails[0]
+    )
+    MemberLinkFactory(candidate=CandidateFactory(), person_urn=stubs[1].member.person_urn)
+    run = stub_import_contract(contract=contract)
+    assert (run.created, run.updated) == (118, 2)
+    assert MemberLink.objects.get(person_urn=known.person_urn).candidate == candidate
