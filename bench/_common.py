@@ -23,6 +23,8 @@ def setup_django() -> None:
     if str(REPO_ROOT) not in sys.path:
         sys.path.insert(0, str(REPO_ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker_rsc.settings")
+    # Measure what production runs: with DEBUG on, Django also logs every query it sends.
+    os.environ.setdefault("DEBUG", "off")
     import django
     from django.apps import apps
 

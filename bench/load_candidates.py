@@ -112,10 +112,14 @@ def _faker_list(locale: str, attribute: str) -> tuple[list[str], list[float] | N
 
 
 def _zipf_pool(values: Sequence[str], *, exponent: float, shuffle_seed: int) -> _Weighted:
-    """Unique values in a fixed random order, weighted 1/rank^exponent (a Zipf head+tail)."""
+    """Unique values in a fixed random order, weighted 1/(rank + 20)^exponent.
+
+    A Zipf-Mandelbrot curve: skewed with a long tail, but the offset keeps the most common
+    name of these (randomly ordered) lists well below the census head ("Smith").
+    """
     unique = sorted(set(values))
     random.Random(shuffle_seed).shuffle(unique)
-    return _Weighted(unique, [1 / (rank**exponent) for rank in range(1, len(unique) + 1)])
+    return _Weighted(unique, [1 / ((rank + 20) ** exponent) for rank in range(1, len(unique) + 1)])
 
 
 def _census_pool(locale: str, attribute: str) -> _Weighted:

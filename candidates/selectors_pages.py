@@ -242,7 +242,7 @@ def candidate_list_queryset(
 
 
 def candidate_list_page(
-    *, filters: CandidateFilters, cursor: Cursor | None, per_page: int = CANDIDATES_PER_PAGE
+    *, filters: CandidateFilters, cursor: Cursor | None, per_page: int | None = None
 ) -> CandidateListResult:
     """One page of the candidate list: three queries (page, skills, active links), plus the
     skill look-up when filtering by skill."""
@@ -254,7 +254,7 @@ def candidate_list_page(
         field_name="updated_at",
         descending=not filters.ascending,
         cursor=cursor,
-        per_page=per_page,
+        per_page=per_page or CANDIDATES_PER_PAGE,
     )
     return CandidateListResult(page=page, skill=skill)
 
@@ -322,7 +322,7 @@ def candidate_timeline(
         field_name="occurred_at",
         descending=True,
         cursor=cursor,
-        per_page=TIMELINE_PER_PAGE,
+        per_page=TIMELINE_PER_PAGE,  # read at call time: tests shorten it
     )
     entries = [
         TimelineEntry(

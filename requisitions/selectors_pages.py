@@ -50,7 +50,7 @@ def requisition_list_page(
     filters: RequisitionFilters,
     cursor: Cursor | None,
     user: AbstractBaseUser,
-    per_page: int = REQUISITIONS_PER_PAGE,
+    per_page: int | None = None,
 ) -> RequisitionListResult:
     """One page of requisitions with owners, active connection and shortlist size (4 queries)."""
     queryset: QuerySet[Requisition] = Requisition.objects.prefetch_related(
@@ -72,7 +72,11 @@ def requisition_list_page(
             Q(title__icontains=filters.text) | Q(client_name__icontains=filters.text)
         )
     page = keyset_page(
-        queryset, field_name="updated_at", descending=True, cursor=cursor, per_page=per_page
+        queryset,
+        field_name="updated_at",
+        descending=True,
+        cursor=cursor,
+        per_page=per_page or REQUISITIONS_PER_PAGE,
     )
     ids = [requisition.pk for requisition in page.rows]
     sizes = (
@@ -133,7 +137,7 @@ class ShortlistCard:
 
 
 def shortlist_cards(
-    *, requisition: Requisition, cursor: Cursor | None, per_page: int = CARDS_PER_PAGE
+    *, requisition: Requisition, cursor: Cursor | None, per_page: int | None = None
 ) -> tuple[list[ShortlistCard], KeysetPage]:
     """Shortlist cards, newest first, each with its latest evaluation summary (two queries).
 
@@ -151,7 +155,11 @@ def shortlist_cards(
         .annotate(latest_summary_id=Subquery(latest_summary))
     )
     page = keyset_page(
-        queryset, field_name="created_at", descending=True, cursor=cursor, per_page=per_page
+        queryset,
+        field_name="created_at",
+        descending=True,
+        cursor=cursor,
+        per_page=per_page or CARDS_PER_PAGE,
     )
     summary_ids = [p.latest_summary_id for p in page.rows if p.latest_summary_id]
     summaries = Activity.objects.in_bulk(summary_ids) if summary_ids else {}

@@ -31,6 +31,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from candidates import services as candidate_services
@@ -79,7 +80,16 @@ def handle_export(notification: InboundNotification, *, override: bool = False) 
                 "placeholder or evergreen one for a proactive candidate. Nothing was imported."
             ) from exc
         raise
-    return export_intake(exported=exported, notification=notification, override=override)
+    try:
+        return export_intake(exported=exported, notification=notification, override=override)
+    except ValidationError as exc:
+        # Data Tracker cannot store: retrying would fail the same way (the transaction rolled
+        # back, nothing was written); an admin can replay once the cause is fixed.
+        raise NotificationFailed(
+            "Tracker could not store the exported profile: "
+            + "; ".join(exc.messages)
+            + " Nothing was imported."
+        ) from exc
 
 
 def _requisition_id(job_id: str) -> int:

@@ -235,9 +235,13 @@ def notification_receive(*, token: str, body: bytes, headers: Mapping[str, str])
                     expires_at=push.expires_at,
                 )
         except IntegrityError:
-            notification = InboundNotification.objects.filter(
-                event_type=push.type[:64], request_id=push.id[:128]
-            ).exclude(status=Status.REJECTED).first()
+            notification = (
+                InboundNotification.objects.filter(
+                    event_type=push.type[:64], request_id=push.id[:128]
+                )
+                .exclude(status=Status.REJECTED)
+                .first()
+            )
             if notification is None:  # pragma: no cover - the winner was deleted meanwhile
                 raise
             if notification.status == Status.RECEIVED:
@@ -356,7 +360,11 @@ def notification_process(*, notification_id: int) -> str | None:
         return _fail(notification, base, f"{type(exc).__name__}: {exc}", retry_at)
     values: dict[str, Any] = {
         "status": outcome.status,
-        "result": {**base, **outcome.result, **({"reason": outcome.reason} if outcome.reason else {})},
+        "result": {
+            **base,
+            **outcome.result,
+            **({"reason": outcome.reason} if outcome.reason else {}),
+        },
         "error": "",
         "next_attempt_at": None,
         "processed_at": timezone.now(),
@@ -425,9 +433,7 @@ def notification_replay(
         )
     now = timezone.now()
     with transaction.atomic():
-        current = (
-            InboundNotification.objects.select_for_update().filter(pk=notification.pk).first()
-        )
+        current = InboundNotification.objects.select_for_update().filter(pk=notification.pk).first()
         if current is None or current.status not in REPLAYABLE:
             status = current.get_status_display().lower() if current else "deleted"
             raise ReplayRefused(f"Notification {notification.pk} is {status}; nothing to replay.")
@@ -450,9 +456,7 @@ def notification_discard(
 ) -> InboundNotification:
     """Admin decision on a held notification: do not import; it becomes ``ignored``."""
     with transaction.atomic():
-        current = (
-            InboundNotification.objects.select_for_update().filter(pk=notification.pk).first()
-        )
+        current = InboundNotification.objects.select_for_update().filter(pk=notification.pk).first()
         if current is None or current.status != Status.HELD:
             raise ReplayRefused(f"Notification {notification.pk} is not held for a decision.")
         who = _actor_label(actor) or "an admin"
@@ -502,7 +506,8 @@ def handle_integration_status(notification: InboundNotification) -> HandlerOutco
     if not ours:
         return ignored(
             f"The status is for {status.integration_context}, which is not this database's "
-            f"organization ({integration.organization_urn or 'none set'}) nor one of its contracts.",
+            f"organization ({integration.organization_urn or 'none set'}) nor one of its "
+            "contracts.",
             result,
         )
     reported = status.status.strip().upper()

@@ -64,9 +64,9 @@ SKIP_ERASED = "erased"
 SKIP_ALREADY_IMPORTED = "already_imported"
 
 
-def stub_window(*, contract: Contract, integration: Integration, now: datetime) -> tuple[
-    datetime, datetime
-] | None:
+def stub_window(
+    *, contract: Contract, integration: Integration, now: datetime
+) -> tuple[datetime, datetime] | None:
     """The next window to import for the contract, or None when there is nothing to ask for."""
     if contract.stub_watermark is not None:
         start = contract.stub_watermark
@@ -80,9 +80,9 @@ def stub_window(*, contract: Contract, integration: Integration, now: datetime) 
     return start, end
 
 
-def stub_intake(*, stub: MailStub, contract: Contract, seats: dict[str, LinkedInSeat]) -> tuple[
-    str, bool
-]:
+def stub_intake(
+    *, stub: MailStub, contract: Contract, seats: dict[str, LinkedInSeat]
+) -> tuple[str, bool]:
     """Take one stub into Tracker (one transaction). Returns ``(outcome, newly_linked)``.
 
     ``outcome`` is created, updated, erased or already_imported. Raises ValidationError (or a
@@ -221,7 +221,7 @@ def stub_import_contract(
         sync_run_finish(
             run,
             status=SyncRun.Status.FAILED,
-            error=f"The window {start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M} UTC failed and "
+            error=f"The window {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC failed and "
             f"will be retried from the same watermark: {message}",
         )
         return run

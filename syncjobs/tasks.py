@@ -56,6 +56,6 @@ def outbox_redrive() -> dict[str, int]:
     return {"due": len(ids), "sent": sent, "failed": failed}
 
 
-from syncjobs import notifications  # noqa: E402,F401  (notification_process, notification_sweep)
-from syncjobs import exports  # noqa: E402,F401  (EXPORT_CANDIDATE_PROFILE handler)
-from syncjobs import stub_import  # noqa: E402,F401  (stub_import_all, the stub_import runner)
+import syncjobs.exports  # noqa: E402  (the EXPORT_CANDIDATE_PROFILE handler)
+import syncjobs.notifications  # noqa: E402  (notification_process, notification_sweep)
+import syncjobs.stub_import  # noqa: E402,F401  (stub_import_all, the stub_import runner)

@@ -74,10 +74,10 @@ def test_upsert_sends_exact_url_headers_and_records(rsps, client):
     call = rsps.calls[1]
     assert call.request.url == (
         "https://linkedin.test/sandbox/linkedin/v2/atsCandidates"
-        "?ids[0].atsCandidateId=1&ids[0].dataProvider=ATS"
-        "&ids[0].integrationContext=urn:li:organization:2414183"
-        "&ids[1].atsCandidateId=2&ids[1].dataProvider=ATS"
-        "&ids[1].integrationContext=urn:li:organization:2414183"
+        "?ids%5B0%5D.atsCandidateId=1&ids%5B0%5D.dataProvider=ATS"
+        "&ids%5B0%5D.integrationContext=urn:li:organization:2414183"
+        "&ids%5B1%5D.atsCandidateId=2&ids%5B1%5D.dataProvider=ATS"
+        "&ids%5B1%5D.integrationContext=urn:li:organization:2414183"
     )
     headers = call.request.headers
     assert headers["Authorization"] == "Bearer tok-1"
@@ -124,8 +124,8 @@ def test_ids_needing_escapes_are_escaped_in_url_and_body(rsps, client):
 
     assert result.succeeded == ["a&b=c d"]
     assert query_of(rsps.calls[1]) == (
-        "ids[0].atsCandidateId=a%26b%3Dc%20d&ids[0].dataProvider=ATS"
-        "&ids[0].integrationContext=urn:li:organization:2414183"
+        "ids%5B0%5D.atsCandidateId=a%26b%3Dc%20d&ids%5B0%5D.dataProvider=ATS"
+        "&ids%5B0%5D.integrationContext=urn:li:organization:2414183"
     )
     assert list(sent_json(rsps.calls[1])["entities"]) == [
         "atsCandidateId=a%26b%3Dc%20d&dataProvider=ATS&integrationContext=" + ORG
@@ -267,7 +267,9 @@ def test_matches_are_read_with_the_fields_projection(rsps, client):
     result = client.get_candidate_matches(["1", "2", "3", "4", "5", "6"])
 
     assert query_of(rsps.calls[1]).endswith("&fields=matchedMembers,manualMatchedMember")
-    assert query_of(rsps.calls[1]).startswith("ids[0].atsCandidateId=1&ids[0].dataProvider=ATS")
+    assert query_of(rsps.calls[1]).startswith(
+        "ids%5B0%5D.atsCandidateId=1&ids%5B0%5D.dataProvider=ATS"
+    )
     matches = result.matches
     assert (matches["1"].person_urn, matches["1"].ambiguous) == ("urn:li:person:A", False)
     assert (matches["2"].person_urn, matches["2"].ambiguous) == (None, True)
@@ -516,15 +518,15 @@ def test_job_access_upserts_the_acl_then_assignees_and_removes_former_ones(rsps,
 
     acl_call, assign_call, remove_call = rsps.calls[1], rsps.calls[2], rsps.calls[3]
     assert query_of(acl_call) == (
-        f"ids[0].atsEntityAclId=job-12&ids[0].dataProvider=ATS&ids[0].integrationContext={ORG}"
-        "&ids[0].atsEntityType=JOB_POSTING&ids[0].atsEntityId=12"
+        f"ids%5B0%5D.atsEntityAclId=job-12&ids%5B0%5D.dataProvider=ATS&ids%5B0%5D.integrationContext={ORG}"
+        "&ids%5B0%5D.atsEntityType=JOB_POSTING&ids%5B0%5D.atsEntityId=12"
     )
     assert sent_json(acl_call) == {"entities": {acl: {}}}
     assert query_of(assign_call) == (
-        f"ids[0].atsEntityAclId=job-12&ids[0].assignee=urn:li:person:A&ids[0].dataProvider=ATS"
-        f"&ids[0].integrationContext={ORG}&ids[0].atsEntityType=JOB_POSTING"
-        f"&ids[1].atsEntityAclId=job-12&ids[1].assignee=urn:li:person:B&ids[1].dataProvider=ATS"
-        f"&ids[1].integrationContext={ORG}&ids[1].atsEntityType=JOB_POSTING"
+        f"ids%5B0%5D.atsEntityAclId=job-12&ids%5B0%5D.assignee=urn:li:person:A&ids%5B0%5D.dataProvider=ATS"
+        f"&ids%5B0%5D.integrationContext={ORG}&ids%5B0%5D.atsEntityType=JOB_POSTING"
+        f"&ids%5B1%5D.atsEntityAclId=job-12&ids%5B1%5D.assignee=urn:li:person:B&ids%5B1%5D.dataProvider=ATS"
+        f"&ids%5B1%5D.integrationContext={ORG}&ids%5B1%5D.atsEntityType=JOB_POSTING"
     )
     assert sent_json(assign_call) == {"entities": {assignee("A"): {}, assignee("B"): {}}}
     assert remove_call.request.headers["X-RestLi-Method"] == "batch_delete"
@@ -570,7 +572,7 @@ def test_applications_upsert_and_delete(rsps, client):
 
     upsert = rsps.calls[1]
     assert query_of(upsert) == (
-        f"ids[0].atsJobApplicationId=31&ids[0].dataProvider=ATS&ids[0].integrationContext={ORG}"
+        f"ids%5B0%5D.atsJobApplicationId=31&ids%5B0%5D.dataProvider=ATS&ids%5B0%5D.integrationContext={ORG}"
     )
     assert sent_json(upsert)["entities"][key] == {
         "atsCandidateId": "7",
@@ -670,14 +672,14 @@ def test_register_integration_registers_every_type_then_the_callback(rsps, clien
     register, configure = rsps.calls[1], rsps.calls[2]
     assert register.request.headers["X-RestLi-Method"] == "batch_partial_update"
     assert query_of(register) == (
-        f"ids[0].integrationContext={ORG}&ids[0].integrationType=ONE_CLICK_EXPORT"
-        "&ids[0].tenantType=RECRUITER&ids[0].dataProvider=ATS"
-        f"&ids[1].integrationContext={ORG}&ids[1].integrationType=IN_ATS_INDICATOR"
-        "&ids[1].tenantType=RECRUITER&ids[1].dataProvider=ATS"
-        f"&ids[2].integrationContext={ORG}&ids[2].integrationType=PROFILE_PLUGIN"
-        "&ids[2].tenantType=RECRUITER&ids[2].dataProvider=ATS"
-        "&ids[3].integrationContext=urn:li:contract:100&ids[3].integrationType=CSA_API"
-        "&ids[3].tenantType=RECRUITER&ids[3].dataProvider=ATS"
+        f"ids%5B0%5D.integrationContext={ORG}&ids%5B0%5D.integrationType=ONE_CLICK_EXPORT"
+        "&ids%5B0%5D.tenantType=RECRUITER&ids%5B0%5D.dataProvider=ATS"
+        f"&ids%5B1%5D.integrationContext={ORG}&ids%5B1%5D.integrationType=IN_ATS_INDICATOR"
+        "&ids%5B1%5D.tenantType=RECRUITER&ids%5B1%5D.dataProvider=ATS"
+        f"&ids%5B2%5D.integrationContext={ORG}&ids%5B2%5D.integrationType=PROFILE_PLUGIN"
+        "&ids%5B2%5D.tenantType=RECRUITER&ids%5B2%5D.dataProvider=ATS"
+        "&ids%5B3%5D.integrationContext=urn:li:contract:100&ids%5B3%5D.integrationType=CSA_API"
+        "&ids%5B3%5D.tenantType=RECRUITER&ids%5B3%5D.dataProvider=ATS"
     )
     entities = sent_json(register)["entities"]
     assert entities[org_keys[0]] == {
@@ -749,7 +751,7 @@ def test_the_organization_defaults_to_the_integration_row(rsps, make_client):
 
     client.delete_candidates(["5"])
 
-    assert query_of(rsps.calls[1]).endswith("ids[0].integrationContext=urn:li:organization:777")
+    assert query_of(rsps.calls[1]).endswith("ids%5B0%5D.integrationContext=urn:li:organization:777")
 
 
 @pytest.mark.django_db

@@ -9,17 +9,17 @@ from tracker_rsc.linkedin import restli
 ORG = "urn:li:organization:2414183"
 
 
-def test_v1_batch_ids_keep_field_order_and_urn_colons():
+def test_v1_batch_ids_keep_field_order_and_urn_colons_and_escape_brackets():
     keys = [
         {"atsCandidateId": "1", "dataProvider": "ATS", "integrationContext": ORG},
         {"atsCandidateId": "22", "dataProvider": "ATS", "integrationContext": ORG},
     ]
 
     assert restli.v1_batch_ids(keys) == (
-        "ids[0].atsCandidateId=1&ids[0].dataProvider=ATS"
-        "&ids[0].integrationContext=urn:li:organization:2414183"
-        "&ids[1].atsCandidateId=22&ids[1].dataProvider=ATS"
-        "&ids[1].integrationContext=urn:li:organization:2414183"
+        "ids%5B0%5D.atsCandidateId=1&ids%5B0%5D.dataProvider=ATS"
+        "&ids%5B0%5D.integrationContext=urn:li:organization:2414183"
+        "&ids%5B1%5D.atsCandidateId=22&ids%5B1%5D.dataProvider=ATS"
+        "&ids%5B1%5D.integrationContext=urn:li:organization:2414183"
     )
 
 
@@ -34,7 +34,7 @@ def test_v1_values_needing_escapes_are_percent_encoded():
 
     assert restli.v1_key(key) == "atsCandidateId=a%26b%3Dc%20d%2F%C3%A9%3F%23%25%5Bx%5D%2B"
     assert restli.v1_batch_ids([key]) == (
-        "ids[0].atsCandidateId=a%26b%3Dc%20d%2F%C3%A9%3F%23%25%5Bx%5D%2B"
+        "ids%5B0%5D.atsCandidateId=a%26b%3Dc%20d%2F%C3%A9%3F%23%25%5Bx%5D%2B"
     )
 
 
@@ -96,3 +96,19 @@ def test_keys_round_trip_through_parse_key():
 
     assert restli.parse_key(restli.v2_key(key)) == key
     assert restli.parse_key(restli.v1_key(key)) == key
+
+
+def test_what_we_send_decodes_to_rest_li_names_on_a_django_server():
+    # The sandbox (and any server that decodes its query) reads exactly LinkedIn's syntax.
+    from django.http import QueryDict
+
+    v1 = QueryDict(restli.v1_batch_ids([{"atsCandidateId": "a&b", "integrationContext": ORG}]))
+    v2 = QueryDict(
+        restli.v2_batch_ids([{"externalJobRequisitionId": "1", "integrationContext": ORG}])
+    )
+
+    assert dict(v1.items()) == {
+        "ids[0].atsCandidateId": "a&b",
+        "ids[0].integrationContext": ORG,
+    }
+    assert v2["ids"] == f"List((externalJobRequisitionId:1,integrationContext:{ORG}))"

@@ -39,3 +39,16 @@ def unseated_client(unseated_user) -> Client:
 @pytest.fixture
 def admin_client_(admin_user) -> Client:
     return _client_for(admin_user)
+
+
+@pytest.fixture(autouse=True)
+def small_pages(monkeypatch):
+    """Pages of six rows, so pagination is exercised with a handful of rows (the machine is
+    slow; the selectors read these sizes at call time)."""
+    from candidates import selectors_pages as candidate_pages
+    from requisitions import selectors_pages as requisition_pages
+
+    monkeypatch.setattr(candidate_pages, "CANDIDATES_PER_PAGE", 6)
+    monkeypatch.setattr(candidate_pages, "TIMELINE_PER_PAGE", 6)
+    monkeypatch.setattr(requisition_pages, "REQUISITIONS_PER_PAGE", 6)
+    monkeypatch.setattr(requisition_pages, "CARDS_PER_PAGE", 6)

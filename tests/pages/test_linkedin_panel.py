@@ -214,7 +214,7 @@ def test_unseated_user_cannot_link_or_unlink(unseated_client, linked_candidate):
 
 
 def test_panel_queries_stay_bounded(seated_client, linked_candidate, django_assert_max_num_queries):
-    for i in range(40):
+    for i in range(15):
         ActivityFactory(candidate=linked_candidate, kind=Activity.Kind.INMAIL, body=f"m{i}")
     with django_assert_max_num_queries(10):
         seated_client.get(

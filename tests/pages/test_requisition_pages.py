@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from requisitions import selectors_pages
 from requisitions.models import Activity, Placement, ProjectConnection, Requisition
-from requisitions.selectors_pages import CARDS_PER_PAGE, REQUISITIONS_PER_PAGE
 from tests.candidates.factories import CandidateFactory
 from tests.requisitions.factories import (
     ActivityFactory,
@@ -60,13 +60,13 @@ def test_list_filters_status_kind_mine_and_text(unseated_client, unseated_user):
 
 def test_list_paginates_without_duplicates(unseated_client):
     base = timezone.now()
-    for i in range(REQUISITIONS_PER_PAGE + 5):
+    for i in range(selectors_pages.REQUISITIONS_PER_PAGE + 2):
         RequisitionFactory(updated_at=base - timedelta(minutes=i))
     first = unseated_client.get("/requisitions/").content.decode()
     next_query = re.search(r'rel="next" href="\?([^"]*)"', first).group(1).replace("&amp;", "&")
     second = unseated_client.get(f"/requisitions/?{next_query}").content.decode()
     first_ids, second_ids = ROW.findall(first), ROW.findall(second)
-    assert len(first_ids) == REQUISITIONS_PER_PAGE and len(second_ids) == 5
+    assert len(first_ids) == selectors_pages.REQUISITIONS_PER_PAGE and len(second_ids) == 2
     assert not set(first_ids) & set(second_ids)
 
 
@@ -155,7 +155,7 @@ def test_sync_state_of_a_requisition(unseated_client):
 def test_shortlist_pages_by_keyset(unseated_client):
     requisition = RequisitionFactory()
     base = timezone.now()
-    for i in range(CARDS_PER_PAGE + 3):
+    for i in range(selectors_pages.CARDS_PER_PAGE + 2):
         PlacementFactory(requisition=requisition, created_at=base - timedelta(minutes=i))
     html = unseated_client.get(f"/requisitions/{requisition.pk}/").content.decode()
     first = CARD.findall(html)
@@ -163,14 +163,14 @@ def test_shortlist_pages_by_keyset(unseated_client):
     second = CARD.findall(
         unseated_client.get(f"/requisitions/{requisition.pk}/?cards={cursor}").content.decode()
     )
-    assert len(first) == CARDS_PER_PAGE and len(second) == 3
+    assert len(first) == selectors_pages.CARDS_PER_PAGE and len(second) == 2
     assert not set(first) & set(second)
 
 
 def test_requisition_pages_queries_stay_bounded(unseated_client, django_assert_max_num_queries):
     requisition = RequisitionFactory(owners=[UserFactory(), UserFactory()])
     ProjectConnectionFactory(requisition=requisition)
-    for _ in range(30):
+    for _ in range(10):
         placement = PlacementFactory(
             requisition=requisition, candidate=CandidateFactory(), rank=Placement.Rank.MAYBE
         )
@@ -179,11 +179,11 @@ def test_requisition_pages_queries_stay_bounded(unseated_client, django_assert_m
             placement=placement,
             kind=Activity.Kind.EVALUATION_SUMMARY,
         )
-    for _ in range(30):
+    for _ in range(10):
         ProjectConnectionFactory(requisition=RequisitionFactory())
     with django_assert_max_num_queries(12):
         detail = unseated_client.get(f"/requisitions/{requisition.pk}/")
     with django_assert_max_num_queries(10):
         listing = unseated_client.get("/requisitions/")
-    assert len(CARD.findall(detail.content.decode())) == 30
-    assert len(ROW.findall(listing.content.decode())) == 31
+    assert len(CARD.findall(detail.content.decode())) == selectors_pages.CARDS_PER_PAGE
+    assert len(ROW.findall(listing.content.decode())) == selectors_pages.REQUISITIONS_PER_PAGE

@@ -99,7 +99,7 @@ class SandboxApi:
         method: str = "",
         auth: bool = True,
         headers: Mapping[str, str] | None = None,
-    ):  # noqa: ANN201 (Django's test response)
+    ):
         url = f"{BASE}/{path}" + (f"?{query}" if query else "")
         all_headers = {**self.headers(rest=rest, method=method, auth=auth), **(headers or {})}
         kwargs: dict[str, object] = {"headers": all_headers}
@@ -108,18 +108,18 @@ class SandboxApi:
             kwargs["content_type"] = "application/json"
         return getattr(self.client, verb.lower())(url, **kwargs)
 
-    def get(self, path: str, query: str = "", **kw: object):  # noqa: ANN201
+    def get(self, path: str, query: str = "", **kw: object):
         return self.call("GET", path, query, **kw)
 
-    def put(self, path: str, query: str, body: object, **kw: object):  # noqa: ANN201
+    def put(self, path: str, query: str, body: object, **kw: object):
         return self.call("PUT", path, query, body, method=kw.pop("method", "batch_update"), **kw)
 
-    def control(self, action: str, data: Mapping[str, object] | None = None):  # noqa: ANN201
+    def control(self, action: str, data: Mapping[str, object] | None = None):
         return self.client.post(
             f"{BASE}/control/api/{action}", json.dumps(data or {}), content_type="application/json"
         )
 
-    def upsert_candidates(self, records: Mapping[str, Mapping[str, object]]):  # noqa: ANN201
+    def upsert_candidates(self, records: Mapping[str, Mapping[str, object]]):
         return self.put(
             "v2/atsCandidates",
             candidate_ids(records),

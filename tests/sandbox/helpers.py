@@ -25,17 +25,19 @@ def job_posting(job_id: str, **overrides: object) -> dict[str, object]:
     return {k: v for k, v in element.items() if v is not ...}
 
 
-def post_jobs(li: SandboxApi, *elements: dict[str, object]):  # noqa: ANN201
+def post_jobs(li: SandboxApi, *elements: dict[str, object]):
     return li.call(
         "POST", "v2/simpleJobPostings", "", {"elements": list(elements)}, method="batch_create"
     )
 
 
 def requisition_key(job_id: str) -> str:
-    return f"(externalJobRequisitionId:{job_id},integrationContext:urn%3Ali%3Aorganization%3A2414183)"
+    return (
+        f"(externalJobRequisitionId:{job_id},integrationContext:urn%3Ali%3Aorganization%3A2414183)"
+    )
 
 
-def put_requisition(li: SandboxApi, job_id: str, owners: list[str], **record: object):  # noqa: ANN201
+def put_requisition(li: SandboxApi, job_id: str, owners: list[str], **record: object):
     body = {
         "title": "Senior Data Engineer",
         "description": "5+ years of Python\nApache Spark pipelines in production\nSQL modelling",
@@ -85,7 +87,7 @@ def application_key(application_id: str) -> str:
     return f"atsJobApplicationId={application_id}&dataProvider=ATS&integrationContext={ORG}"
 
 
-def put_application(  # noqa: ANN201
+def put_application(
     li: SandboxApi, application_id: str, job_id: str, candidate_id: str, **overrides: object
 ):
     record = {
@@ -104,7 +106,9 @@ def put_application(  # noqa: ANN201
     query = ids_query(
         [{"atsJobApplicationId": application_id, "dataProvider": "ATS", "integrationContext": ORG}]
     )
-    return li.put("v2/atsApplications", query, {"entities": {application_key(application_id): record}})
+    return li.put(
+        "v2/atsApplications", query, {"entities": {application_key(application_id): record}}
+    )
 
 
 def attachment_key(application_id: str, attachment_id: str) -> str:
@@ -114,7 +118,7 @@ def attachment_key(application_id: str, attachment_id: str) -> str:
     )
 
 
-def put_attachment(li: SandboxApi, application_id: str, text: str, **overrides: object):  # noqa: ANN201
+def put_attachment(li: SandboxApi, application_id: str, text: str, **overrides: object):
     key = attachment_key(application_id, f"cv-{application_id}")
     value = {
         "fileName": "cv.txt",

@@ -18,7 +18,11 @@ TOKEN_URL = f"{BASE}/oauth/v2/accessToken"
 def test_token_is_issued_for_30_minutes_with_expires_in_as_a_string(client):
     response = client.post(
         TOKEN_URL,
-        {"grant_type": "client_credentials", "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET},
+        {
+            "grant_type": "client_credentials",
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+        },
     )
 
     assert response.status_code == 200
@@ -37,7 +41,11 @@ def test_token_is_issued_for_30_minutes_with_expires_in_as_a_string(client):
 def test_bad_credentials_get_401_in_linkedins_shape(client, client_id, client_secret):
     response = client.post(
         TOKEN_URL,
-        {"grant_type": "client_credentials", "client_id": client_id, "client_secret": client_secret},
+        {
+            "grant_type": "client_credentials",
+            "client_id": client_id,
+            "client_secret": client_secret,
+        },
     )
 
     assert response.status_code == 401
@@ -65,7 +73,11 @@ def test_unconfigured_credentials_refuse_everyone(client, settings):
 def test_other_grant_types_and_get_are_refused(client):
     wrong_grant = client.post(
         TOKEN_URL,
-        {"grant_type": "authorization_code", "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET},
+        {
+            "grant_type": "authorization_code",
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+        },
     )
     missing_grant = client.post(TOKEN_URL, {"client_id": CLIENT_ID})
     get = client.get(TOKEN_URL)
@@ -79,18 +91,26 @@ def test_other_grant_types_and_get_are_refused(client):
 
 @pytest.mark.django_db
 def test_token_lifetime_comes_from_the_settings_row(client):
-    SandboxSettings.objects.update_or_create(singleton=True, defaults={"token_lifetime_seconds": 60})
+    SandboxSettings.objects.update_or_create(
+        singleton=True, defaults={"token_lifetime_seconds": 60}
+    )
 
     response = client.post(
         TOKEN_URL,
-        {"grant_type": "client_credentials", "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET},
+        {
+            "grant_type": "client_credentials",
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+        },
     )
 
     assert response.json()["expires_in"] == "60"
 
 
 def test_missing_bearer_token_is_401(li):
-    response = li.get("v2/seatsV2", "q=attributes&contracts=urn:li:contract:100&start=0", auth=False)
+    response = li.get(
+        "v2/seatsV2", "q=attributes&contracts=urn:li:contract:100&start=0", auth=False
+    )
 
     assert response.status_code == 401
     assert response.json() == {
@@ -129,7 +149,7 @@ def test_expired_token_is_401_and_a_fresh_one_works(li):
 def test_rest_calls_need_a_linkedin_version(li):
     response = li.get(
         "rest/hiringProjectConnections",
-        f"q=integrationContext&integrationContext=urn:li:organization:1",
+        "q=integrationContext&integrationContext=urn:li:organization:1",
     )
 
     assert response.status_code == 400

@@ -124,7 +124,11 @@ def test_email_is_not_required_once_manually_matched(li, member):
         "POST",
         "v2/atsCandidates",
         candidate_ids(["9"]),
-        {"entities": {candidate_key(9): {"patch": {"$set": {"manualMatchedMember": member.person_urn}}}}},
+        {
+            "entities": {
+                candidate_key(9): {"patch": {"$set": {"manualMatchedMember": member.person_urn}}}
+            }
+        },
         method="batch_partial_update",
     )
 
@@ -182,7 +186,11 @@ def test_manual_match_wins_and_can_be_cleared(li, member):
     set_response = li.call(
         "POST",
         *patch_url,
-        {"entities": {candidate_key(1): {"patch": {"$set": {"manualMatchedMember": other.person_urn}}}}},
+        {
+            "entities": {
+                candidate_key(1): {"patch": {"$set": {"manualMatchedMember": other.person_urn}}}
+            }
+        },
         method="batch_partial_update",
     )
     after_set = li.get(*patch_url).json()["results"][candidate_key(1)]
@@ -206,7 +214,13 @@ def test_manual_match_to_an_unknown_member_or_other_field_is_refused(li):
         "POST",
         "v2/atsCandidates",
         candidate_ids(["1"]),
-        {"entities": {candidate_key(1): {"patch": {"$set": {"manualMatchedMember": "urn:li:person:nobody"}}}}},
+        {
+            "entities": {
+                candidate_key(1): {
+                    "patch": {"$set": {"manualMatchedMember": "urn:li:person:nobody"}}
+                }
+            }
+        },
         method="batch_partial_update",
     ).json()
     field_body = li.call(

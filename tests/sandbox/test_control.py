@@ -38,9 +38,7 @@ def test_control_page_renders_every_section(client, seats, member):
 def test_forms_are_protected_by_csrf():
     client = Client(enforce_csrf_checks=True)
 
-    response = client.post(
-        f"{CONTROL}action/member-add", {"first_name": "Ann", "last_name": "Lee"}
-    )
+    response = client.post(f"{CONTROL}action/member-add", {"first_name": "Ann", "last_name": "Lee"})
 
     assert response.status_code == 403
     assert not Member.objects.exists()

@@ -94,7 +94,11 @@ def test_any_endpoint_fault_hits_the_token_endpoint_too(li):
 
     response = li.client.post(
         "/sandbox/linkedin/oauth/v2/accessToken",
-        {"grant_type": "client_credentials", "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET},
+        {
+            "grant_type": "client_credentials",
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+        },
     )
 
     assert response.status_code == 503
@@ -160,7 +164,11 @@ def test_over_real_http_a_drop_is_a_connection_error_and_malformed_is_bad_json(l
     fault_create(kind="drop", endpoint="accessToken", count=1)
     fault_create(kind="malformed", endpoint="accessToken", count=1)
     url = f"{live_server.url}/sandbox/linkedin/oauth/v2/accessToken"
-    form = {"grant_type": "client_credentials", "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+    }
 
     with pytest.raises(requests.exceptions.ConnectionError):
         requests.post(url, data=form, timeout=10)

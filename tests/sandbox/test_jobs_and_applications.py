@@ -77,7 +77,11 @@ def test_close_operation_closes_the_job(li):
 
     task_id = post_jobs(
         li,
-        {"integrationContext": ORG, "externalJobPostingId": "12", "jobPostingOperationType": "CLOSE"},
+        {
+            "integrationContext": ORG,
+            "externalJobPostingId": "12",
+            "jobPostingOperationType": "CLOSE",
+        },
     ).json()["elements"][0]["id"]
 
     assert _task_statuses(li, [task_id])["results"][task_id]["status"] == "SUCCEEDED"
@@ -151,9 +155,7 @@ def test_applications_are_stored_and_record_whether_the_job_was_connected(li):
 def test_application_required_fields(li):
     response = put_application(li, "31", "12", "1", atsJobPostingId=...)
 
-    assert response.json()["errors"][application_key("31")]["message"].startswith(
-        "atsJobPostingId"
-    )
+    assert response.json()["errors"][application_key("31")]["message"].startswith("atsJobPostingId")
     assert not Application.objects.exists()
 
 

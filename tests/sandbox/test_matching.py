@@ -81,9 +81,7 @@ def test_conflicting_strong_identifiers_are_ambiguous_not_a_guess():
     index = MemberIndex.build([JANE, other])
 
     outcome = index.match(
-        CandidateFacts(
-            emails=("ann@example.com",), profile_url="linkedin.com/in/jane-doe-4a1b"
-        )
+        CandidateFacts(emails=("ann@example.com",), profile_url="linkedin.com/in/jane-doe-4a1b")
     )
 
     assert outcome.members == ["urn:li:person:jane", "urn:li:person:other"]

@@ -7,7 +7,14 @@ import pytest
 
 from tests.sandbox.conftest import ORG, candidate_record
 from tests.sandbox.factories import HiringProjectFactory
-from tests.sandbox.helpers import post_jobs, job_posting, put_application, put_attachment, put_requisition, set_acl
+from tests.sandbox.helpers import (
+    job_posting,
+    post_jobs,
+    put_application,
+    put_attachment,
+    put_requisition,
+    set_acl,
+)
 from tracker_rsc.sandbox.models import (
     ConnectionChange,
     Evaluation,
@@ -188,9 +195,7 @@ def connected(li, seats, member):
 def test_applications_for_connected_jobs_are_flagged_connected(connected):
     from tracker_rsc.sandbox.models import Application
 
-    assert set(Application.objects.values_list("job_connected_when_received", flat=True)) == {
-        True
-    }
+    assert set(Application.objects.values_list("job_connected_when_received", flat=True)) == {True}
 
 
 def test_evaluation_ranks_each_applicant_on_the_right_basis(li, connected, member):

@@ -98,7 +98,7 @@ def test_registration_is_idempotent_and_refuses_bad_keys(li, registered):
     )
 
     assert AtsIntegration.objects.count() == 4
-    assert list(response.json()["errors"].values())[0]["status"] == 400
+    assert next(iter(response.json()["errors"].values()))["status"] == 400
 
 
 @responses.activate
@@ -108,9 +108,9 @@ def test_callback_registration_enables_and_pushes_integration_status(li, contrac
 
     counts = deliver_pending_pushes()
     status_push = Push.objects.filter(push_type=Push.Type.INTEGRATION_STATUS_CHANGE).first()
-    element = li.get(
-        "v2/atsIntegrations", f"q=request&requestId={status_push.request_id}"
-    ).json()["elements"][0]
+    element = li.get("v2/atsIntegrations", f"q=request&requestId={status_push.request_id}").json()[
+        "elements"
+    ][0]
 
     assert counts["delivered"] == 4
     assert set(AtsIntegration.objects.values_list("status", flat=True)) == {"ENABLED"}

@@ -46,7 +46,9 @@ def test_v2_list_keys_in_every_encoding(raw):
 
 def test_simple_ids_and_list_params():
     assert batch_keys(QueryParams("ids=T1&ids=T2")) == ["T1", "T2"]
-    assert list_param(QueryParams("owners=List(urn%3Ali%3Aseat%3A1,urn%3Ali%3Aseat%3A2)"), "owners") == [
+    assert list_param(
+        QueryParams("owners=List(urn%3Ali%3Aseat%3A1,urn%3Ali%3Aseat%3A2)"), "owners"
+    ) == [
         "urn:li:seat:1",
         "urn:li:seat:2",
     ]
@@ -58,7 +60,9 @@ def test_simple_ids_and_list_params():
 
 def test_entity_keys_of_both_protocols_are_the_same_key():
     v1 = parse_entity_key(f"integrationContext={ORG}&dataProvider=ATS&atsCandidateId=7")
-    v2 = parse_entity_key("(atsCandidateId:7,dataProvider:ATS,integrationContext:urn%3Ali%3Aorganization%3A2414183)")
+    v2 = parse_entity_key(
+        "(atsCandidateId:7,dataProvider:ATS,integrationContext:urn%3Ali%3Aorganization%3A2414183)"
+    )
 
     assert key_identity(v1) == key_identity(v2)
     assert format_v1_key(v2) == f"atsCandidateId=7&dataProvider=ATS&integrationContext={ORG}"

@@ -114,7 +114,7 @@ def test_seeded_members_overlap_candidates_in_imperfect_ways():
             last_name=f"Last{n}",
             current_company=f"Company {n}",
             linkedin_profile_url=f"https://www.linkedin.com/in/first{n}-last{n}",
-            phone="+44 7700 900%03d" % n,
+            phone=f"+44 7700 900{n:03d}",
         )
         for n in range(6)
     ]

@@ -110,7 +110,9 @@ class FakeLinkedIn:
             raise value
         return value
 
-    def iter_mail_stubs(self, contract_urn: str, start: datetime, end: datetime) -> Iterator[MailStub]:
+    def iter_mail_stubs(
+        self, contract_urn: str, start: datetime, end: datetime
+    ) -> Iterator[MailStub]:
         self.calls.append(("iter_mail_stubs", (contract_urn, start, end)))
         for item in sorted(self.stubs, key=lambda s: s.created_at):
             if item.contract_urn == contract_urn and start <= item.created_at < end:
@@ -153,9 +155,11 @@ def push_body(event_type: str, request_id: str, **extra: Any) -> bytes:
 
 
 def signed_headers(body: bytes, secret: str | None = None) -> dict[str, str]:
-    return {f"HTTP_{SIGNATURE_HEADER.upper().replace('-', '_')}": signature_header(
-        body, secret or settings.LINKEDIN_CLIENT_SECRET
-    )}
+    return {
+        f"HTTP_{SIGNATURE_HEADER.upper().replace('-', '_')}": signature_header(
+            body, secret or settings.LINKEDIN_CLIENT_SECRET
+        )
+    }
 
 
 def transient(message: str = "Service Unavailable") -> TransientError:

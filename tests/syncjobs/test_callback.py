@@ -24,11 +24,8 @@ from syncjobs.notifications import (
     processed,
 )
 from tests.syncjobs.factories import InboundNotificationFactory
-from tests.syncjobs.linkedin_fakes import (  # noqa: F401  (fixtures)
+from tests.syncjobs.linkedin_fakes import (
     ORG,
-    fake_linkedin,
-    linkedin_secret,
-    published,
     push_body,
     signed_headers,
     transient,
@@ -110,7 +107,9 @@ def test_other_methods_are_refused(client, url):
 
 def test_unknown_token_is_404_and_stores_nothing(client, integration, published):
     body = push_body("EXPORT_CANDIDATE_PROFILE", "r1")
-    response = post(client, "/integrations/linkedin/callback/not-the-token/", body, signed_headers(body))
+    response = post(
+        client, "/integrations/linkedin/callback/not-the-token/", body, signed_headers(body)
+    )
     assert response.status_code == 404
     assert InboundNotification.objects.count() == 0
     assert published == []
@@ -274,7 +273,6 @@ def test_stale_processing_claim_is_taken_back_by_the_sweeper(db, handler):
 
 
 def test_a_slow_worker_does_not_overwrite_the_outcome_of_the_one_that_took_over(db, handler):
-    _, state = handler
     row = received()
     slow = notification_claim(notification_id=row.pk)
     later = timezone.now() + notifications.stale_claim_age() + timedelta(seconds=5)
@@ -306,15 +304,17 @@ def test_unknown_type_is_ignored_with_a_reason(db):
 
 
 def test_transient_failure_is_retried_with_backoff_by_the_sweeper(db, handler):
-    calls, state = handler
+    _, state = handler
     state["do"] = lambda n: (_ for _ in ()).throw(transient())
     row = received()
     assert notification_process(notification_id=row.pk) == Status.FAILED
     row.refresh_from_db()
     assert "LinkedIn is unavailable" in row.error
     first_retry = row.next_attempt_at
-    assert timezone.now() + timedelta(seconds=14) < first_retry <= timezone.now() + timedelta(
-        seconds=31
+    assert (
+        timezone.now() + timedelta(seconds=14)
+        < first_retry
+        <= timezone.now() + timedelta(seconds=31)
     )
     assert notification_sweep()["due"] == 0  # not due yet
     state["do"] = lambda n: processed({"ok": True})

@@ -25,11 +25,13 @@ from syncjobs.models import InboundNotification
 from syncjobs.notifications import notification_process_task
 from tests.requisitions.factories import RequisitionFactory
 from tests.syncjobs.factories import InboundNotificationFactory
-from tests.syncjobs.linkedin_fakes import ORG, exported, fake_linkedin  # noqa: F401
+from tests.syncjobs.linkedin_fakes import ORG, exported
 from tests.tracker_rsc.factories import LinkedInSeatFactory, enabled_integration
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
+    # These tests commit: what would go to the broker is recorded instead (see conftest).
+    pytest.mark.usefixtures("published"),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="needs PostgreSQL (DATABASE_URL=postgres://…): advisory locks serialise intakes "

@@ -19,13 +19,10 @@ from syncjobs.selectors import export_counts_this_month
 from tests.candidates.factories import CandidateFactory, MemberLinkFactory
 from tests.requisitions.factories import ActivityFactory, PlacementFactory, RequisitionFactory
 from tests.syncjobs.factories import InboundNotificationFactory
-from tests.syncjobs.linkedin_fakes import (  # noqa: F401  (fixtures)
+from tests.syncjobs.linkedin_fakes import (
     ORG,
     exported,
-    fake_linkedin,
-    linkedin_secret,
     profile,
-    published,
     transient,
 )
 from tests.tracker_rsc.factories import AdminUserFactory, LinkedInSeatFactory, enabled_integration
@@ -117,7 +114,6 @@ def test_new_member_creates_a_linked_shortlisted_candidate_with_an_export_activi
 
 def test_the_same_export_processed_again_changes_nothing_twice(export, fake_linkedin):
     first = export("r1")
-    notification_replay(notification=first, actor=AdminUserFactory()) if False else None
     InboundNotification.objects.filter(pk=first.pk).update(status=Status.FAILED)
     notification_replay(notification=first, actor=AdminUserFactory())
     notification_process(notification_id=first.pk)
@@ -227,7 +223,10 @@ def test_email_of_a_candidate_linked_to_another_member_is_not_taken(export):
     notification = export("r1")
     assert notification.result["created"] is True
     new = Candidate.objects.exclude(pk=taken.pk).get()
-    assert MemberLink.objects.get(unlinked_at__isnull=True, person_urn="urn:li:person:Xy12").candidate == new
+    assert (
+        MemberLink.objects.get(unlinked_at__isnull=True, person_urn="urn:li:person:Xy12").candidate
+        == new
+    )
     assert "different LinkedIn member" in Activity.objects.get().data["decision"]
 
 
@@ -532,7 +531,9 @@ def test_export_counts_this_month_per_seat(integration):
     seat_a, seat_b = LinkedInSeatFactory(), LinkedInSeatFactory()
     now = datetime(2026, 3, 15, 12, tzinfo=UTC)
     for n in range(3):
-        ActivityFactory(kind=Activity.Kind.EXPORT, seat=seat_a, occurred_at=now, external_id=f"a{n}")
+        ActivityFactory(
+            kind=Activity.Kind.EXPORT, seat=seat_a, occurred_at=now, external_id=f"a{n}"
+        )
     ActivityFactory(kind=Activity.Kind.EXPORT, seat=seat_b, occurred_at=now, external_id="b1")
     ActivityFactory(
         kind=Activity.Kind.EXPORT,
@@ -547,6 +548,99 @@ def test_export_counts_this_month_per_seat(integration):
 
 def test_processed_exports_count_against_the_exporters_seat(export, seat):
     export("r1")
-    export("r2", member=profile(person_urn="urn:li:person:Ab3", emails=["ab@example.com"],
-                                profile_url="https://www.linkedin.com/in/ab", first_name="Ab"))
+    export(
+        "r2",
+        member=profile(
+            person_urn="urn:li:person:Ab3",
+            emails=["ab@example.com"],
+            profile_url="https://www.linkedin.com/in/ab",
+            first_name="Ab",
+        ),
+    )
     assert export_counts_this_month(now=timezone.now()) == {seat.pk: 2}
+
+
+# --- End to end: the sandbox exports, pushes, and Tracker processes -------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sandbox_export_is_pushed_to_the_callback_and_creates_the_linked_candidate(
+    sandbox_linkedin, no_sandbox_broker, published, live_server
+):
+    import requests
+
+    from tests.sandbox.factories import MemberFactory, SandboxContractFactory, SandboxSeatFactory
+    from tracker_rsc.sandbox.models import AtsIntegration, JobPosting
+
+    integration = enabled_integration(ORG)
+    requisition = RequisitionFactory(title="Data Engineer")
+    seat = LinkedInSeatFactory(seat_urn="urn:li:seat:5001")
+    python = quick_skill_create(name="Python")
+    # LinkedIn's side: the recruiter's seat, the member, the synced job, the callback.
+    li_contract = SandboxContractFactory(urn="urn:li:contract:100", organization_urn=ORG)
+    SandboxSeatFactory(urn="urn:li:seat:5001", contract=li_contract)
+    MemberFactory(
+        person_urn="urn:li:person:Ada1",
+        first_name="Ada",
+        last_name="Lovelace",
+        profile_url="https://www.linkedin.com/in/ada-lovelace",
+        skills=["Python", "Analytical Engines", "Poetry"],
+    )
+    JobPosting.objects.create(
+        integration_context=ORG,
+        external_job_posting_id=str(requisition.pk),
+        title=requisition.title,
+        state="LISTED",
+    )
+    callback_url = f"{live_server.url}{integration.callback_path}"
+    AtsIntegration.objects.create(
+        integration_context=ORG,
+        integration_type="ONE_CLICK_EXPORT",
+        status="ENABLED",
+        callback_url=callback_url,
+        configurations={"JOB_POSTING_VIEWERS": "ALL_PRODUCT_USERS"},
+    )
+    control = f"{sandbox_linkedin}/control/api"
+    challenge = requests.post(f"{control}/challenge", json={"url": callback_url}, timeout=30)
+    assert challenge.json()["ok"] is True, challenge.json()
+
+    answer = requests.post(
+        f"{control}/export",
+        json={
+            "seat": "urn:li:seat:5001",
+            "member": "urn:li:person:Ada1",
+            "requisition_id": str(requisition.pk),
+            "email": "ada@example.com",
+        },
+        timeout=30,
+    )
+    assert answer.status_code == 200, answer.text
+    delivery = requests.post(f"{control}/deliver", json={"force": True}, timeout=60).json()
+    assert delivery["delivered"] == 1, delivery
+
+    notification = InboundNotification.objects.get()
+    assert (notification.event_type, notification.request_id) == (
+        EXPORT,
+        answer.json()["request_id"],
+    )
+    assert (notification.status, notification.signature_valid) == (Status.RECEIVED, True)
+    assert published == [("syncjobs.tasks.notification_process", (notification.pk,))]
+
+    from syncjobs.notifications import notification_process_task
+
+    assert notification_process_task(notification.pk) == Status.PROCESSED
+    candidate = Candidate.objects.get()
+    assert (candidate.first_name, candidate.last_name, candidate.email) == (
+        "Ada",
+        "Lovelace",
+        "ada@example.com",
+    )
+    assert candidate.linkedin_profile_url == "https://www.linkedin.com/in/ada-lovelace"
+    assert MemberLink.objects.get().person_urn == "urn:li:person:Ada1"
+    placement = Placement.objects.get()
+    assert (placement.candidate, placement.requisition) == (candidate, requisition)
+    activity = Activity.objects.get()
+    assert (activity.seat, activity.external_id) == (seat, notification.request_id)
+    assert [s.skill for s in CandidateSkill.objects.all()] == [python]
+    assert QuickSkill.objects.count() == 1
+    assert export_counts_this_month() == {seat.pk: 1}

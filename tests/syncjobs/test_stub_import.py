@@ -21,12 +21,9 @@ from syncjobs.stub_import import (
 )
 from tests.candidates.factories import CandidateFactory, MemberLinkFactory
 from tests.sandbox.factories import MemberFactory, SandboxContractFactory, SandboxSeatFactory
-from tests.syncjobs.linkedin_fakes import (  # noqa: F401  (fixtures)
+from tests.syncjobs.linkedin_fakes import (
     ORG,
-    fake_linkedin,
     profile,
-    published,
-    sandbox_linkedin,
     stub,
     transient,
 )
@@ -104,7 +101,7 @@ def test_next_window_starts_at_the_watermark(fake_linkedin, contract):
     Contract.objects.filter(pk=contract.pk).update(stub_watermark=NOW - timedelta(hours=2))
     contract.refresh_from_db()
     stub_import_contract(contract=contract, now=NOW)
-    (name, (urn, start, end)) = fake_linkedin.calls[0]
+    (_, (urn, start, end)) = fake_linkedin.calls[0]
     assert (urn, start, end) == (contract.urn, NOW - timedelta(hours=2), NOW - SAFETY_LAG)
 
 
@@ -203,7 +200,7 @@ def test_a_stub_tracker_cannot_store_is_counted_and_the_window_goes_on(
 
 
 def test_an_overlapping_run_is_skipped(fake_linkedin, contract):
-    held, _ = sync_run_start(kind=SyncRun.Kind.STUB_IMPORT, contract=contract)
+    sync_run_start(kind=SyncRun.Kind.STUB_IMPORT, contract=contract)
     assert stub_import_contract(contract=contract, now=NOW) is None
     assert fake_linkedin.calls == []
     assert SyncRun.objects.filter(kind=SyncRun.Kind.STUB_IMPORT).count() == 1
@@ -236,7 +233,7 @@ def test_task_and_run_sync_command(fake_linkedin, contract, capsys):
 
 
 @pytest.fixture
-def sandbox_world(sandbox_linkedin, integration):
+def sandbox_world(sandbox_linkedin, integration, published):
     """The same contract and seat on both sides; 120 stubs in the sandbox (3 pages of 50)."""
     tracker_contract = ContractFactory(urn="urn:li:contract:100")
     LinkedInSeatFactory(seat_urn="urn:li:seat:5001", contract=tracker_contract)
@@ -265,9 +262,7 @@ def test_window_pages_through_every_stub_of_the_sandbox(sandbox_world):
     run = stub_import_contract(contract=contract)
     assert run.status == SyncRun.Status.SUCCEEDED, run.error
     assert (run.total, run.created, run.linked) == (120, 120, 120)
-    assert set(Activity.objects.values_list("external_id", flat=True)) == {
-        s.stub_id for s in stubs
-    }
+    assert set(Activity.objects.values_list("external_id", flat=True)) == {s.stub_id for s in stubs}
     assert MemberLink.objects.filter(method="stub").count() == 120
     again = stub_import_contract(contract=contract)
     assert again is None or again.total == 0  # the watermark moved past every stub

@@ -2,8 +2,14 @@
 
 ``requests`` would encode ``ids[0].atsCandidateId`` and ``List((a:b))`` in its own way, so every
 query string the client sends is assembled here and appended to the URL as is. The results
-only use ``%XX`` escapes and characters that ``requests`` leaves alone (``[ ] ( ) , :``), so what
-we build is exactly what goes on the wire.
+only use ``%XX`` escapes and characters that ``requests``/urllib3 leave alone in a query
+(``( ) , : . = &``), so what we build is byte for byte what goes on the wire.
+
+Brackets are the exception that is written escaped: RFC 3986 reserves ``[ ]`` for IPv6 hosts and
+urllib3 percent-encodes them in any query, so ``ids[0].x`` always travels as ``ids%5B0%5D.x``.
+Servers decode parameter names before reading them (Rest.li does, as does Django's QueryDict),
+so LinkedIn and the sandbox both see ``ids[0].x``; we emit the escaped form ourselves so that
+the string built here is the string sent.
 
 Two protocols (DESIGN §5):
 - Rest.li 1.0 on ``/v2/``: batch ids ``ids[0].a=x&ids[0].b=y``, entity keys ``a=x&b=y``.
@@ -42,9 +48,11 @@ def v1_key(key: Key) -> str:
 
 
 def v1_batch_ids(keys: Sequence[Key]) -> str:
-    """``ids[0].a=x&ids[0].b=y&ids[1].a=..`` in the given order of keys and fields."""
+    """``ids[0].a=x&ids[0].b=y&ids[1].a=..`` (brackets escaped, see above), in the given order
+    of keys and fields.
+    """
     return "&".join(
-        f"ids[{index}].{name}={encode_v1(value)}"
+        f"ids%5B{index}%5D.{name}={encode_v1(value)}"
         for index, key in enumerate(keys)
         for name, value in key.items()
     )
@@ -73,7 +81,7 @@ def build_query(pairs: QueryPairs, protocol: str = V1) -> str:
     Repeated names are kept (``owners=a&owners=b``), which is how Rest.li 1.0 sends arrays.
     """
     encode = encode_v2 if protocol == V2 else encode_v1
-    return "&".join(f"{quote(name, safe='.[]')}={encode(value)}" for name, value in pairs)
+    return "&".join(f"{quote(name, safe='.')}={encode(value)}" for name, value in pairs)
 
 
 def join_query(*parts: str) -> str:

@@ -31,7 +31,15 @@ class ContractAdmin(admin.ModelAdmin):
 
 @admin.register(models.Seat)
 class SeatAdmin(admin.ModelAdmin):
-    list_display = ["urn", "first_name", "last_name", "product", "role", "hiring_assistant", "active"]
+    list_display = [
+        "urn",
+        "first_name",
+        "last_name",
+        "product",
+        "role",
+        "hiring_assistant",
+        "active",
+    ]
     list_filter = ["product", "role", "hiring_assistant", "active"]
     search_fields = ["urn", "person_urn", "first_name", "last_name"]
     list_select_related = ["contract"]
@@ -68,7 +76,12 @@ class AtsIntegrationAdmin(ReadOnlyAdmin):
 
 @admin.register(models.AtsCandidate)
 class AtsCandidateAdmin(ReadOnlyAdmin):
-    list_display = ["ats_candidate_id", "integration_context", "manual_matched_member", "updated_at"]
+    list_display = [
+        "ats_candidate_id",
+        "integration_context",
+        "manual_matched_member",
+        "updated_at",
+    ]
     search_fields = ["ats_candidate_id", "manual_matched_member"]
     list_filter = ["integration_context"]
 
@@ -127,7 +140,14 @@ class DeliveryAttemptInline(admin.TabularInline):
 
 @admin.register(models.Push)
 class PushAdmin(ReadOnlyAdmin):
-    list_display = ["push_type", "request_id", "status", "attempts", "last_status_code", "created_at"]
+    list_display = [
+        "push_type",
+        "request_id",
+        "status",
+        "attempts",
+        "last_status_code",
+        "created_at",
+    ]
     list_filter = ["push_type", "status"]
     search_fields = ["request_id"]
     inlines = [DeliveryAttemptInline]

@@ -504,7 +504,7 @@ def candidates_patch(entries: Sequence[Entry]) -> BatchAnswer:
                 ).first()
                 if candidate is None:
                     raise EntityError("Candidate not found.", status=404)
-                if "manualMatchedMember" in changes and changes["manualMatchedMember"]:
+                if changes.get("manualMatchedMember"):
                     manual = _member_urn(changes["manualMatchedMember"])
                 elif "manualMatchedMember" in changes or "manualMatchedMember" in removals:
                     manual = ""
@@ -566,9 +566,7 @@ def job_postings_create(elements: Sequence[object]) -> list[str]:
     return task_ids
 
 
-def _job_posting_apply(
-    element: Mapping[str, object], task: JobPostingTask, now: datetime
-) -> None:
+def _job_posting_apply(element: Mapping[str, object], task: JobPostingTask, now: datetime) -> None:
     context = _text(element, "integrationContext")
     if not ORGANIZATION_URN.match(context):
         raise EntityError("integrationContext: must be an organization URN.")

@@ -54,7 +54,7 @@ Handler = Callable[[Data], dict[str, object]]
 ENDPOINTS = [Fault.ANY_ENDPOINT, *limits.FAMILIES]
 
 
-# --- Field coercion: form fields are strings, JSON fields are typed ----------------------------
+# --- Field coercion: form fields are strings, JSON fields are typed -------------------------------
 
 
 def _text(data: Data, name: str, *, required: bool = False) -> str:
@@ -203,7 +203,7 @@ def application_json(application: Application) -> dict[str, object]:
     }
 
 
-# --- Actions -----------------------------------------------------------------------------------------
+# --- Actions --------------------------------------------------------------------------------------
 
 
 def act_member_add(data: Data) -> dict[str, object]:
@@ -444,7 +444,7 @@ def settings_json(config: SandboxSettings) -> dict[str, object]:
     return {name: getattr(config, name) for name in services.SETTINGS_FIELDS}
 
 
-# --- JSON API ----------------------------------------------------------------------------------------
+# --- JSON API -------------------------------------------------------------------------------------
 
 
 def _json_body(request: HttpRequest) -> dict[str, object]:
@@ -612,7 +612,7 @@ def api_state(request: HttpRequest) -> JsonResponse:
     )
 
 
-# --- HTML control page -----------------------------------------------------------------------------
+# --- HTML control page ----------------------------------------------------------------------------
 
 
 @require_POST

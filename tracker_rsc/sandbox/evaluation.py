@@ -18,9 +18,56 @@ MAX_QUALIFICATIONS = 5
 _WORD = re.compile(r"[a-z0-9+#]+")
 _SPLIT = re.compile(r"(?:\r?\n|•|;|(?<=[a-z0-9)])\.\s+)")
 _STOPWORDS = frozenset(
-    """a an and are as at be by for from has have in is it of on or our the to we will with
-    you your years year experience plus strong good great ability able work working role
-    team using use including within who what must should nice""".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "in",
+        "is",
+        "it",
+        "of",
+        "on",
+        "or",
+        "our",
+        "the",
+        "to",
+        "we",
+        "will",
+        "with",
+        "you",
+        "your",
+        "years",
+        "year",
+        "experience",
+        "plus",
+        "strong",
+        "good",
+        "great",
+        "ability",
+        "able",
+        "work",
+        "working",
+        "role",
+        "team",
+        "using",
+        "use",
+        "including",
+        "within",
+        "who",
+        "what",
+        "must",
+        "should",
+        "nice",
+    ]
 )
 
 RANK_THRESHOLDS = (("TOP", 1.0), ("QUALIFIED", 0.6), ("MAYBE", 0.3))
@@ -81,7 +128,5 @@ def evaluate(
         if with_profile
         else "on the resume only: the candidate is not matched to a LinkedIn member"
     )
-    summary = (
-        f"Meets {met_count} of {len(results)} required qualifications. Evaluated {basis}."
-    )
+    summary = f"Meets {met_count} of {len(results)} required qualifications. Evaluated {basis}."
     return EvaluationResult(rank=rank, qualifications=results, summary=summary)

@@ -44,7 +44,7 @@ sleep = time.sleep
 MALFORMED_BODY = b'{"elements": [{"id": "urn:li:sandbox:cut-off", "status": '
 
 
-class ConnectionDropped(Exception):  # noqa: N818 (it names what the client experiences)
+class ConnectionDropped(Exception):
     """Raised where the client's socket cannot be reached (Django's test client)."""
 
 

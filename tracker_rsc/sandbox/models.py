@@ -96,7 +96,7 @@ class AccessToken(models.Model):
         return self.expires_at <= timezone.now()
 
 
-# --- LinkedIn's own world: contracts, seats, members, projects --------------------------------
+# --- LinkedIn's own world: contracts, seats, members, projects ------------------------------------
 
 
 class Contract(models.Model):
@@ -242,7 +242,7 @@ class ProjectConnection(models.Model):
         return f"{self.project.urn} ↔ job {self.requisition_id} ({self.state})"
 
 
-# --- What the ATS (Tracker) sent ---------------------------------------------------------------
+# --- What the ATS (Tracker) sent ------------------------------------------------------------------
 
 
 class AtsIntegration(models.Model):
@@ -465,7 +465,7 @@ class Attachment(models.Model):
         return f"{self.file_name} ({self.size} bytes)"
 
 
-# --- Recruiter activity ------------------------------------------------------------------------
+# --- Recruiter activity ---------------------------------------------------------------------------
 
 
 class ConversationEvent(models.Model):
@@ -537,7 +537,7 @@ class PurgedExport(models.Model):
         return f"purge {self.member_urn}"
 
 
-# --- Request records: what a push's id lets the ATS fetch for 24 h -------------------------------
+# --- Request records: what a push's id lets the ATS fetch for 24 h --------------------------------
 
 
 class RequestRecord(models.Model):
@@ -633,7 +633,7 @@ class Evaluation(RequestRecord):
         return f"evaluation {self.request_id}: {self.rank}"
 
 
-# --- Pushes and their delivery log -----------------------------------------------------------------
+# --- Pushes and their delivery log ----------------------------------------------------------------
 
 
 class Push(models.Model):
@@ -698,7 +698,7 @@ class DeliveryAttempt(models.Model):
         return f"{self.kind} → {self.status_code or self.error}"
 
 
-# --- Enforcement: API call log and faults --------------------------------------------------------
+# --- Enforcement: API call log and faults ---------------------------------------------------------
 
 
 class ApiCall(models.Model):

@@ -54,7 +54,7 @@ from tracker_rsc.sandbox.pushes import push_queue
 _URN_ALPHABET = string.ascii_letters + string.digits
 
 
-class Refusal(Exception):  # noqa: N818 (it is what LinkedIn answers, not a programming error)
+class Refusal(Exception):
     """LinkedIn refuses the action; ``status`` is the HTTP status the control API answers."""
 
     def __init__(self, message: str, status: int = 400) -> None:
@@ -595,9 +595,7 @@ def _profile_evidence(member: Member) -> str:
     return "\n".join(parts)
 
 
-def evaluation_run(
-    *, project_urn: str, ranks: Mapping[str, str] | None = None
-) -> EvaluationRun:
+def evaluation_run(*, project_urn: str, ranks: Mapping[str, str] | None = None) -> EvaluationRun:
     """Evaluate the applicants of a connected project and push each evaluation.
 
     An applicant evaluated before for this project is re-evaluated only while Hiring

@@ -14,7 +14,7 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(bind=True, name="sandbox.deliver_push", max_retries=None, ignore_result=True)
-def deliver_push(self, push_id: int) -> str:  # noqa: ANN001 (Celery's bound task)
+def deliver_push(self, push_id: int) -> str:
     """Attempt one push; while it stays pending, retry at its ``next_attempt_at``.
 
     Safe to run twice: ``push_attempt`` claims the push with a conditional UPDATE, and the

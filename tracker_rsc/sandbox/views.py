@@ -156,7 +156,7 @@ def check_version(request: HttpRequest) -> None:
         )
 
 
-def linkedin_api(endpoint: str, *, versioned: bool = False, authenticated: bool = True):  # noqa: ANN201
+def linkedin_api(endpoint: str, *, versioned: bool = False, authenticated: bool = True):
     family = FAMILIES[endpoint]
 
     def decorator(view: View) -> View:
@@ -634,4 +634,3 @@ def purged_exported_candidates(request: HttpRequest, call: Call) -> HttpResponse
         purges = purges.filter(purged_at__gte=after)
     elements = [payloads.purged_export(p) for p in purges.order_by("purged_at", "id")]
     return json_answer(page(elements, start=start, count=count))
-

@@ -1,0 +1,268 @@
+"""Export to ATS, end to end: exports processed per second against the in-process sandbox.
+
+    python bench/exports.py                 # 500 exports, one worker, a fresh SQLite database
+    python bench/exports.py --count 2000 --workers 2
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_tracker python bench/exports.py
+
+What one export costs, exactly as in production except for the broker: the sandbox (playing
+LinkedIn, served by a threaded WSGI server on a local port in this process) signs the push and
+POSTs it to Tracker's callback over HTTP → the callback verifies the signature, stores the
+notification and enqueues its task → a worker runs the task function: it claims the row, fetches
+the exported profile from the sandbox over HTTP, takes the identity locks, runs the duplicate
+check, creates the candidate, links the member, shortlists them, maps the skills and records the
+export activity. The broker is replaced by an in-memory queue (``--workers`` threads consume it)
+so the figure is Tracker's own cost, not the broker's.
+
+Arranged before the clock starts (LinkedIn's side of the work): N members, enough seats for
+LinkedIn's 300 exports per seat per month, one synced job, and N exports queued as pushes. Timed:
+from the first push delivery to the last candidate linked. Without DATABASE_URL a fresh SQLite
+database is made in a temporary directory (nothing of the developer's ``var/`` is touched); with
+it, use a scratch database: the run adds N candidates to it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import queue
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._common import print_figure, print_header, summarize
+
+SEAT_QUOTA_MARGIN = 250  # exports per sandbox seat, under LinkedIn's 300 per seat per month
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=500, help="exports to process (500)")
+    parser.add_argument("--workers", type=int, default=1, help="task worker threads (1)")
+    args = parser.parse_args()
+    if args.count < 1 or args.workers < 1:
+        parser.error("--count and --workers must be at least 1")
+    return args
+
+
+def prepare_environment() -> None:
+    if not os.environ.get("DATABASE_URL"):
+        # A fresh SQLite database and broker folders, away from the developer's var/.
+        os.environ["TRACKER_VAR_DIR"] = tempfile.mkdtemp(prefix="bench-exports-")
+    os.environ.setdefault("DEBUG", "true")  # the sandbox is mounted only with LINKEDIN_SANDBOX
+    os.environ.setdefault("LINKEDIN_SANDBOX", "true")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+
+def start_server() -> tuple[object, str]:
+    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+    from django.core.wsgi import get_wsgi_application
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=True)
+    server.set_app(get_wsgi_application())
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def arrange(count: int, url: str) -> tuple[int, list[str]]:
+    """Both sides of the world; returns the requisition id and the exports' request ids."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from requisitions.services import requisition_create
+    from tracker_rsc.models import Contract, Integration, LinkedInSeat
+    from tracker_rsc.sandbox import services as sandbox
+    from tracker_rsc.sandbox.models import AtsIntegration, JobPosting, Member
+
+    org = "urn:li:organization:2414183"
+    base = f"{url}/sandbox/linkedin"
+    settings.SITE_URL = url
+    settings.LINKEDIN_API_URL = base
+    settings.LINKEDIN_TOKEN_URL = f"{base}/oauth/v2/accessToken"
+    settings.LINKEDIN_RATE_LIMIT_ENABLED = False
+
+    integration = Integration.get()
+    integration.status = Integration.Status.ENABLED
+    integration.organization_urn = org
+    integration.enabled_at = timezone.now()
+    integration.save()
+    owner, _ = get_user_model().objects.get_or_create(username="bench-exports-owner")
+    requisition = requisition_create(
+        owners=[owner], title="Bench: evergreen data engineers", kind="evergreen"
+    )
+    contract, _ = Contract.objects.get_or_create(urn="urn:li:contract:900")
+
+    li_contract = sandbox.contract_ensure(urn="urn:li:contract:900", organization_urn=org)
+    seats = []
+    for n in range(-(-count // SEAT_QUOTA_MARGIN)):
+        seat_urn = f"urn:li:seat:{90_000 + n}"
+        seats.append(
+            sandbox.seat_ensure(
+                contract=li_contract, urn=seat_urn, person_urn=f"urn:li:person:benchseat{n}"
+            )
+        )
+        LinkedInSeat.objects.get_or_create(
+            seat_urn=seat_urn, defaults={"contract": contract, "user": owner}
+        )
+    stamp = int(time.time())
+    members = Member.objects.bulk_create(
+        Member(
+            person_urn=f"urn:li:person:bench{stamp}x{n}",
+            first_name=f"Bench{n}",
+            last_name=f"Exportee{stamp}",
+            emails=[],
+            profile_url=f"https://www.linkedin.com/in/bench-{stamp}-{n}",
+            headline="Data Engineer",
+            location="London, United Kingdom",
+            companies=["Acme"],
+            skills=["Python", "Apache Spark", "SQL"],
+            positions=[{"title": "Data Engineer", "companyName": "Acme"}],
+        )
+        for n in range(count)
+    )
+    JobPosting.objects.update_or_create(
+        integration_context=org,
+        external_job_posting_id=str(requisition.pk),
+        defaults={"title": requisition.title, "state": "LISTED"},
+    )
+    AtsIntegration.objects.update_or_create(
+        integration_context=org,
+        integration_type="ONE_CLICK_EXPORT",
+        tenant_type="RECRUITER",
+        defaults={
+            "status": "ENABLED",
+            "callback_url": f"{url}{integration.callback_path}",
+            "configurations": {"JOB_POSTING_VIEWERS": "ALL_PRODUCT_USERS"},
+        },
+    )
+    request_ids = [
+        sandbox.export_create(
+            seat_urn=seats[n // SEAT_QUOTA_MARGIN].urn,
+            person_urn=member.person_urn,
+            job_id=str(requisition.pk),
+            email=f"bench{stamp}.{n}@example.com",
+        ).request_id
+        for n, member in enumerate(members)
+    ]
+    return requisition.pk, request_ids
+
+
+def main() -> None:
+    args = parse_args()
+    prepare_environment()
+    from bench._common import setup_django
+
+    setup_django()
+    logging.disable(logging.WARNING)
+    from django.core.management import call_command
+    from django.db import connections
+
+    print("   migrating the bench database …", flush=True)
+    call_command("migrate", verbosity=0)
+
+    import syncjobs.enqueue
+    import tracker_rsc.sandbox.tasks
+    from candidates.models import MemberLink
+    from requisitions.models import Placement
+    from syncjobs.models import InboundNotification
+    from syncjobs.notifications import notification_process_task
+    from tracker_rsc.sandbox.models import DeliveryAttempt
+    from tracker_rsc.sandbox.pushes import deliver_pending_pushes
+
+    # The sandbox's own delivery task and Tracker's broker are replaced by direct calls.
+    tracker_rsc.sandbox.tasks.enqueue_delivery = lambda push_id: None
+    tasks: queue.Queue[int | None] = queue.Queue()
+
+    def publish(task: object, *task_args: object, **kwargs: object) -> bool:
+        if getattr(task, "name", "") == "syncjobs.tasks.notification_process":
+            tasks.put(int(task_args[0]))  # type: ignore[arg-type]
+        return True
+
+    syncjobs.enqueue.publish = publish
+
+    server, url = start_server()
+    requisition_id, request_ids = arrange(args.count, url)
+    print_header(f"Export to ATS end to end — {args.count} exports, {args.workers} worker(s)")
+
+    durations: list[float] = []
+    done = threading.Semaphore(0)
+
+    def worker() -> None:
+        while True:
+            notification_id = tasks.get()
+            if notification_id is None:
+                break
+            started = time.perf_counter()
+            notification_process_task(notification_id)
+            durations.append((time.perf_counter() - started) * 1000)
+            done.release()
+        connections.close_all()
+
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(args.workers)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    delivery = deliver_pending_pushes(force=True)
+    delivered_at = time.perf_counter()
+    for _ in range(delivery["delivered"]):
+        done.acquire()
+    finished = time.perf_counter()
+    for _ in threads:
+        tasks.put(None)
+    for thread in threads:
+        thread.join()
+    server.shutdown()
+
+    elapsed = finished - started
+    notifications = InboundNotification.objects.filter(
+        event_type="EXPORT_CANDIDATE_PROFILE", request_id__in=request_ids
+    )
+    processed = notifications.filter(status=InboundNotification.Status.PROCESSED).count()
+    linked = MemberLink.objects.filter(
+        method="export",
+        unlinked_at__isnull=True,
+        candidate__placements__requisition_id=requisition_id,
+    ).count()
+    placed = Placement.objects.filter(requisition_id=requisition_id).count()
+    callback_ms = [
+        float(ms)
+        for ms in DeliveryAttempt.objects.filter(
+            push__request_id__in=request_ids, ok=True
+        ).values_list("duration_ms", flat=True)
+    ]
+    print(f"   exports queued in the sandbox: {len(request_ids)}; pushes delivered: {delivery}")
+    print(f"   processed {processed}, candidates linked {linked}, shortlisted {placed}")
+    print_figure("end to end: exports processed per second", args.count / elapsed, "/s")
+    print_figure("end to end: wall time", elapsed, "s")
+    print_figure("callback phase (all pushes stored)", delivered_at - started, "s")
+    if callback_ms:
+        stats = summarize(callback_ms)
+        print_figure("callback POST round trip p50", stats["p50"], "ms")
+        print_figure(
+            "callback POST round trip p95",
+            stats["p95"],
+            "ms",
+            target=3000,
+            note="(LinkedIn gives up after 3 s)",
+        )
+    if durations:
+        stats = summarize(durations)
+        print_figure("task (fetch + intake) p50", stats["p50"], "ms")
+        print_figure("task (fetch + intake) p95", stats["p95"], "ms")
+    if processed != args.count or linked < args.count:
+        print("   WARNING: not every export was processed and linked", flush=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
