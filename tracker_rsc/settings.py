@@ -275,6 +275,12 @@ LINKEDIN_RETRY_ATTEMPTS = env.int("LINKEDIN_RETRY_ATTEMPTS", default=5)
 LINKEDIN_RETRY_BASE_WAIT = env.float("LINKEDIN_RETRY_BASE_WAIT", default=1.0)
 LINKEDIN_RETRY_MAX_WAIT = env.float("LINKEDIN_RETRY_MAX_WAIT", default=30.0)
 LINKEDIN_EXPORTS_PER_SEAT_PER_MONTH = 300
+if LINKEDIN_SANDBOX:
+    # The sandbox's pushes whose delivery task was never queued (broker down) or was lost.
+    CELERY_BEAT_SCHEDULE["sandbox-push-sweep"] = {
+        "task": "sandbox.deliver_due_pushes",
+        "schedule": timedelta(minutes=1),
+    }
 
 LOGGING = {
     "version": 1,

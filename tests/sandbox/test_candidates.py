@@ -141,7 +141,7 @@ def test_email_is_not_required_once_manually_matched(li, member):
 
 
 def test_matches_are_read_with_fields(li, member):
-    li.upsert_candidates({"1": candidate_record(1, emailAddresses=["JANE@example.com "])})
+    li.upsert_candidates({"1": candidate_record(1, emailAddresses=["JANE@Example.com"])})
 
     response = li.get(
         "v2/atsCandidates", candidate_ids(["1"]) + "&fields=matchedMembers,manualMatchedMember"

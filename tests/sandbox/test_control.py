@@ -102,6 +102,13 @@ def test_json_api_members_add_validate_and_list(li):
     assert listed[0]["person_urn"].startswith("urn:li:person:")
 
 
+def test_a_member_without_a_profile_url_gets_one(li):
+    li.control("members", {"first_name": "Zoë", "last_name": "O'Brien"})
+
+    member = Member.objects.get()
+    assert member.profile_url.startswith("https://www.linkedin.com/in/zoe-o-brien-")
+
+
 def test_notes_are_added_and_deactivated_through_the_api(li, seats, member):
     note_id = li.control(
         "note-add", {"seat": seats["user"].urn, "member": member.person_urn, "note": "Call back"}

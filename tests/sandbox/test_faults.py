@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 
 import pytest
@@ -17,7 +18,7 @@ SEATS = ("v2/seatsV2", "q=attributes&contracts=urn:li:contract:100&start=0")
 def _inject(li, **fields):
     response = li.client.post(
         "/sandbox/linkedin/control/api/faults",
-        __import__("json").dumps(fields),
+        json.dumps(fields),
         content_type="application/json",
     )
     assert response.status_code == 200, response.content
@@ -146,12 +147,13 @@ def test_clearing_faults_stops_them(li, seats):
         {"kind": "http_500", "count": 1, "fraction": 0.5},
         {"kind": "http_500", "fraction": 1.5},
         {"kind": "latency", "count": 1, "latency_ms": 0},
+        {"kind": "http_500", "count": 1, "endpoint": "atsCandidate"},
     ],
 )
 def test_bad_fault_definitions_are_refused(li, fields):
     response = li.client.post(
         "/sandbox/linkedin/control/api/faults",
-        __import__("json").dumps(fields),
+        json.dumps(fields),
         content_type="application/json",
     )
 

@@ -8,6 +8,7 @@ import json
 from datetime import timedelta
 
 import pytest
+import requests
 import responses
 import time_machine
 from django.utils import timezone
@@ -186,7 +187,7 @@ def test_backoff_is_respected_and_a_later_success_delivers(export_push):
 
 @responses.activate
 def test_connection_errors_count_as_failed_attempts(export_push):
-    responses.add(responses.POST, CALLBACK, body=ConnectionError("refused"))
+    responses.add(responses.POST, CALLBACK, body=requests.exceptions.ConnectionError("refused"))
 
     counts = deliver_pending_pushes()
 

@@ -206,6 +206,8 @@ def test_integration_update_settings():
 
 @pytest.mark.parametrize("days", [0, services.MAX_HISTORY_DAYS + 1])
 def test_integration_update_settings_refuses_out_of_range_history(days):
+    Integration.get()
+
     with pytest.raises(ValidationError) as excinfo:
         services.integration_update_settings(history_days=days, stub_profiles_enabled=False)
 

@@ -17,58 +17,16 @@ from dataclasses import dataclass
 MAX_QUALIFICATIONS = 5
 _WORD = re.compile(r"[a-z0-9+#]+")
 _SPLIT = re.compile(r"(?:\r?\n|•|;|(?<=[a-z0-9)])\.\s+)")
-_STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "for",
-        "from",
-        "has",
-        "have",
-        "in",
-        "is",
-        "it",
-        "of",
-        "on",
-        "or",
-        "our",
-        "the",
-        "to",
-        "we",
-        "will",
-        "with",
-        "you",
-        "your",
-        "years",
-        "year",
-        "experience",
-        "plus",
-        "strong",
-        "good",
-        "great",
-        "ability",
-        "able",
-        "work",
-        "working",
-        "role",
-        "team",
-        "using",
-        "use",
-        "including",
-        "within",
-        "who",
-        "what",
-        "must",
-        "should",
-        "nice",
-    ]
-)
+# Words that say nothing about a qualification.
+# fmt: off
+_STOPWORDS = frozenset({
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is",
+    "it", "of", "on", "or", "our", "the", "to", "we", "will", "with", "you", "your", "years",
+    "year", "experience", "plus", "strong", "good", "great", "ability", "able", "work",
+    "working", "role", "team", "using", "use", "including", "within", "who", "what", "must",
+    "should", "nice",
+})
+# fmt: on
 
 RANK_THRESHOLDS = (("TOP", 1.0), ("QUALIFIED", 0.6), ("MAYBE", 0.3))
 

@@ -32,6 +32,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse
 
+from tracker_rsc.sandbox.limits import FAMILIES
 from tracker_rsc.sandbox.models import Fault
 from tracker_rsc.sandbox.restli import ApiError
 
@@ -83,6 +84,8 @@ def fault_create(
     if retry_after < 0:
         raise ValueError("retry_after: must not be negative.")
     endpoint = (endpoint or Fault.ANY_ENDPOINT).strip()
+    if endpoint != Fault.ANY_ENDPOINT and endpoint not in FAMILIES:
+        raise ValueError(f"endpoint: '{endpoint}' is not a sandbox endpoint (or '*' for all).")
     return Fault.objects.create(
         kind=kind,
         endpoint=endpoint,

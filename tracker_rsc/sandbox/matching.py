@@ -55,6 +55,12 @@ def fold(value: str | None) -> str:
     return _NON_ALNUM.sub("", text)
 
 
+def fold_spaced(value: str | None) -> str:
+    """Accent- and case-insensitive, keeping separators: "Zoë O'Brien" -> "zoe o'brien"."""
+    text = unicodedata.normalize("NFKD", value or "")
+    return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+
+
 def email_key(value: str | None) -> str:
     email = (value or "").strip().casefold()
     return email if email.count("@") == 1 and not email.startswith("@") else ""

@@ -130,9 +130,13 @@ def _member_fields(
     for email in email_list:
         if not ats.EMAIL.match(email):
             raise Refusal(f"emails: '{email}' is not an email address.")
-    slug = matching.profile_key(profile_url)
-    if profile_url and not slug:
+    if profile_url and not matching.profile_key(profile_url):
         raise Refusal("profile_url: must be a LinkedIn profile URL (…linkedin.com/in/<slug>).")
+    if not profile_url:
+        # Every member has a public profile URL; LinkedIn makes one from the name.
+        name = re.sub(r"[^a-z0-9]+", "-", matching.fold_spaced(f"{first_name} {last_name}"))
+        suffix = "".join(secrets.choice(string.hexdigits.lower()[:16]) for _ in range(4))
+        profile_url = f"https://www.linkedin.com/in/{name.strip('-')}-{suffix}"
     if years_of_experience is not None and (
         isinstance(years_of_experience, bool)
         or not isinstance(years_of_experience, int)
