@@ -102,11 +102,15 @@ class LinkedInLinkFilter(admin.SimpleListFilter):
         return [("yes", "Linked to a member"), ("no", "Not linked")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        active = MemberLink.objects.filter(unlinked_at__isnull=True).values("candidate_id")
+        # A correlated EXISTS probes the partial unique index per candidate row, so the list
+        # still walks the updated_at index and stops after one page (an anti-join plan).
+        active = Exists(
+            MemberLink.objects.filter(candidate=OuterRef("pk"), unlinked_at__isnull=True)
+        )
         if self.value() == "yes":
-            return queryset.filter(pk__in=active)
+            return queryset.filter(active)
         if self.value() == "no":
-            return queryset.exclude(pk__in=active)
+            return queryset.filter(~active)
         return queryset
 
 

@@ -165,7 +165,9 @@ class Placement(models.Model):
             models.UniqueConstraint(
                 fields=["candidate", "requisition"],
                 name="unique_placement",
-                violation_error_message="This candidate is already on this requisition's shortlist.",
+                violation_error_message=(
+                    "This candidate is already on this requisition's shortlist."
+                ),
             ),
         ]
         indexes = [models.Index(fields=["requisition", "-created_at"], name="placement_req_idx")]

@@ -142,8 +142,12 @@ def placement_create(
     """
     if not requisition.is_open:
         raise ValidationError(
-            {"requisition": f"“{requisition.title}” is {requisition.get_status_display().lower()}"
-             "; only open requisitions take new candidates."}
+            {
+                "requisition": (
+                    f"“{requisition.title}” is {requisition.get_status_display().lower()}; "
+                    "only open requisitions take new candidates."
+                )
+            }
         )
     now = timezone.now()
     placement = Placement(
@@ -183,7 +187,9 @@ def placement_get_or_create(
     ), True
 
 
-def placement_set_stage(*, placement: Placement, stage: str, actor: User | None = None) -> Placement:
+def placement_set_stage(
+    *, placement: Placement, stage: str, actor: User | None = None
+) -> Placement:
     if stage not in Placement.Stage.values:
         raise ValidationError({"stage": f"“{stage}” is not a stage."})
     with transaction.atomic():
@@ -203,7 +209,9 @@ def placement_delete(*, placement: Placement, actor: User | None = None) -> None
         }
         placement_id = placement.pk
         placement.delete()
-        signals.placement_deleted.send(sender=Placement, placement_id=placement_id, snapshot=snapshot)
+        signals.placement_deleted.send(
+            sender=Placement, placement_id=placement_id, snapshot=snapshot
+        )
 
 
 # --- Activities -----------------------------------------------------------------------------
@@ -255,7 +263,9 @@ def activity_record(
                 kind=kind, external_id=external_id, defaults=values
             )
     except IntegrityError:  # a concurrent writer created it first: update that one
-        return Activity.objects.update_or_create(kind=kind, external_id=external_id, defaults=values)
+        return Activity.objects.update_or_create(
+            kind=kind, external_id=external_id, defaults=values
+        )
 
 
 def activity_delete_external(*, kind: str, external_id: str) -> int:

@@ -185,7 +185,9 @@ class LinkedInSeat(models.Model):
         ordering = ["last_name", "first_name", "seat_urn"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(product__in=["recruiter_professional_services", "recruiter", "rps_plus"]),
+                condition=Q(
+                    product__in=["recruiter_professional_services", "recruiter", "rps_plus"]
+                ),
                 name="seat_supported_product",
                 violation_error_message=UNSUPPORTED_PRODUCT_MESSAGE,
             ),

@@ -26,7 +26,9 @@ def active_seat(user: AbstractBaseUser | AnonymousUser | None) -> LinkedInSeat |
     from tracker_rsc.models import LinkedInSeat
 
     return (
-        LinkedInSeat.objects.filter(user=user, active=True, product__in=LinkedInSeat.SUPPORTED_PRODUCTS)
+        LinkedInSeat.objects.filter(
+            user=user, active=True, product__in=LinkedInSeat.SUPPORTED_PRODUCTS
+        )
         .select_related("contract")
         .order_by("-hiring_assistant", "id")
         .first()

@@ -164,6 +164,36 @@ def test_paginator_caps_the_count(monkeypatch):
 
 
 @pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_class is PostgreSQL's")
+def test_paginator_uses_the_planner_estimate_on_postgresql(monkeypatch):
+    CandidateFactory.create_batch(5)
+    with connection.cursor() as cursor:
+        cursor.execute('ANALYZE "candidates_candidate"')
+    monkeypatch.setattr(EstimatedCountPaginator, "count_cap", 2)
+
+    unfiltered = EstimatedCountPaginator(Candidate.objects.all(), 2)
+    filtered = EstimatedCountPaginator(Candidate.objects.filter(pk__gt=0), 2)
+
+    assert (unfiltered.count, unfiltered.count_is_estimate) == (5, True)
+    assert (filtered.count, filtered.count_is_estimate, filtered.count_is_capped) == (
+        2,
+        False,
+        True,
+    )
+
+
+@pytest.mark.django_db
+def test_linked_filter(people, admin_client):
+    linked = admin_client.get(CHANGELIST, {"linked": "yes"})
+    unlinked = admin_client.get(CHANGELIST, {"linked": "no"})
+
+    assert [obj.pk for obj in linked.context["cl"].result_list] == [people["zoe"].pk]
+    assert {obj.pk for obj in unlinked.context["cl"].result_list} == {
+        people[name].pk for name in ("jane", "janet", "mary")
+    }
+
+
+@pytest.mark.django_db
 def test_changelist_never_counts_the_whole_table(admin_client):
     CandidateFactory.create_batch(3)
 

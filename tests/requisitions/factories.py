@@ -20,7 +20,7 @@ class RequisitionFactory(factory.django.DjangoModelFactory):
     kind = Requisition.Kind.STANDARD
 
     @factory.post_generation
-    def owners(obj, create: bool, extracted: object, **kwargs: object) -> None:  # noqa: N805
+    def owners(obj, create: bool, extracted: object, **kwargs: object) -> None:
         if not create:
             return
         obj.owners.set(extracted if extracted is not None else [UserFactory()])

@@ -108,7 +108,7 @@ def test_transient_failure_backs_off_then_dies_after_the_last_attempt(handler):
 
 
 def test_permanent_failure_is_dead_at_once_and_admin_retry_requeues(handler):
-    calls, state = handler
+    _calls, state = handler
     state["outcome"] = lambda events: Outcome(permanent={e.pk: "400 bad email" for e in events})
     event = OutboxEventFactory()
     outbox_process(events=outbox_claim(event_ids=[event.pk]))
@@ -121,7 +121,7 @@ def test_permanent_failure_is_dead_at_once_and_admin_retry_requeues(handler):
 
 
 def test_a_crashing_handler_fails_its_events_without_losing_them(handler):
-    calls, state = handler
+    _calls, state = handler
 
     def boom(events):
         raise RuntimeError("bug")
@@ -135,7 +135,7 @@ def test_a_crashing_handler_fails_its_events_without_losing_them(handler):
 
 
 def test_deferred_events_go_back_to_pending(handler):
-    calls, state = handler
+    _calls, state = handler
     state["outcome"] = lambda events: Outcome(deferred={e.pk: timedelta(minutes=1) for e in events})
     event = OutboxEventFactory()
     outbox_process(events=outbox_claim(event_ids=[event.pk]))
@@ -148,7 +148,7 @@ def test_deferred_events_go_back_to_pending(handler):
 def test_redrive_sends_events_whose_enqueue_was_lost(handler):
     from syncjobs.tasks import outbox_redrive
 
-    calls, state = handler
+    calls, _state = handler
     events = OutboxEventFactory.create_batch(3)
     result = outbox_redrive()
     assert result["sent"] == 3
