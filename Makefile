@@ -42,7 +42,7 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	$(PY) -m pip install -qq --disable-pip-version-check -e ".[dev]"
 	@touch $@
 
 install: $(STAMP) ## Create .venv and install the app with its dev tools (skipped when up to date)
