@@ -35,6 +35,7 @@ from tracker_rsc.admin_utils import (
     ReadOnlyAdminMixin,
     ReadOnlyInline,
     ServiceAdminMixin,
+    as_id,
     copy_saved_state,
     key_prefix_q,
     permission_check,
@@ -68,7 +69,8 @@ def candidate_search_q(term: str) -> Q | None:
     if term.startswith("urn:li:person:"):
         return Q(pk__in=MemberLink.objects.filter(person_urn=term).values("candidate_id"))
     if term.isdigit():
-        return Q(pk=int(term))
+        number = as_id(term)
+        return Q(pk=number) if number is not None else None
     if "," in term:  # "Doe, Jane"
         last, _, first = term.partition(",")
         first_key, last_key = (
@@ -622,7 +624,8 @@ class ErasureTombstoneAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if not term:
             return queryset, False
         if term.isdigit():
-            return queryset.filter(candidate_id=int(term)), False
+            number = as_id(term)
+            return (queryset.filter(candidate_id=number) if number else queryset.none()), False
         condition = Q(pk__in=[])
         if key := normalize.normalize_email(term):
             condition |= Q(email_hash=identifier_hash(key))

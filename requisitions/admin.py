@@ -26,6 +26,7 @@ from tracker_rsc.admin_utils import (
     ReadOnlyAdminMixin,
     ReadOnlyInline,
     ServiceAdminMixin,
+    as_id,
     copy_saved_state,
     pretty_json,
     report,
@@ -148,9 +149,8 @@ class RequisitionAdmin(ServiceAdminMixin, admin.ModelAdmin):
         self, request: HttpRequest, queryset: QuerySet, search_term: str
     ) -> tuple[QuerySet, bool]:
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        term = search_term.strip()
-        if term.isdigit():
-            results |= queryset.filter(pk=int(term))
+        if (number := as_id(search_term)) is not None:
+            results |= queryset.filter(pk=number)
         return results, may_have_duplicates
 
     def formfield_for_manytomany(

@@ -123,6 +123,15 @@ def key_prefix_q(field_name: str, prefix: str) -> models.Q:
     return condition
 
 
+def as_id(term: str) -> int | None:
+    """The search term as a primary key, or None (not a number, or beyond a 64-bit id)."""
+    term = term.strip()
+    if not (term.isascii() and term.isdigit()):
+        return None
+    value = int(term)
+    return value if value < 2**63 else None
+
+
 class ExactSearchMixin:
     """Search a big table by exact values of indexed columns, never ``LIKE '%…%'`` scans.
 
@@ -146,9 +155,9 @@ class ExactSearchMixin:
         condition = models.Q(pk__in=[])
         for name in self.exact_search_fields:
             condition |= models.Q(**{name: term})
-        if term.isdigit():
+        if (number := as_id(term)) is not None:
             for name in self.exact_id_search_fields:
-                condition |= models.Q(**{name: int(term)})
+                condition |= models.Q(**{name: number})
         return queryset.filter(condition), False
 
 

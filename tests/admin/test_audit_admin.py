@@ -292,3 +292,15 @@ def test_member_link_history_is_listed_on_the_candidate(admin_client):
 
     assert "urn:li:person:hist" in page
     assert "wrong person" in page
+
+
+@pytest.mark.parametrize(("term", "found"), [("424242", 1), ("abc", 0), ("9" * 30, 0), ("  ", 2)])
+def test_exact_search_on_big_tables(term, found, admin_client):
+    # Ids far above any primary key the test database hands out, so "pk" cannot match.
+    OutboxEventFactory(object_id="424242")
+    OutboxEventFactory(object_id="424243")
+
+    response = admin_client.get(reverse("admin:syncjobs_outboxevent_changelist"), {"q": term})
+
+    assert response.status_code == 200
+    assert len(response.context["cl"].result_list) == found

@@ -116,6 +116,7 @@ def people(db):
         ("https://uk.linkedin.com/in/Jane-Doe-4a1b/", {"jane"}),
         ("urn:li:person:zoe1", {"zoe"}),
         ("!!!", set()),
+        ("9" * 30, set()),
     ],
 )
 def test_changelist_search(query, expected, people, admin_client):

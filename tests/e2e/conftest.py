@@ -37,9 +37,6 @@ def _e2e_environment(monkeypatch):
     reason = _skip_reason()
     if reason:
         pytest.skip(reason)
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
-    # between browser steps are still plain synchronous code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     # No worker runs in these tests: publishing a task is recorded instead of reaching a
     # broker, so a save leaves its outbox event queued, as it would with the worker down.
     published: list[str] = []
@@ -55,6 +52,11 @@ def browser() -> Iterator[object]:
     if reason:
         pytest.skip(reason)
     SCREENSHOTS.mkdir(exist_ok=True)
+    # Playwright's sync API keeps an event loop in this thread while the browser lives; the
+    # ORM calls that tests and database fixtures make meanwhile are still plain synchronous
+    # code, which Django's async-safety check would refuse.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -68,6 +70,10 @@ def browser() -> Iterator[object]:
         )
         yield chromium
         chromium.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

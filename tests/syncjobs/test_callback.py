@@ -76,7 +76,7 @@ def received(event_type: str = TEST_TYPE, **kw) -> InboundNotification:
 
 
 def test_challenge_answers_without_database_or_broker(
-    client, linkedin_secret, monkeypatch, django_assert_num_queries
+    db, client, linkedin_secret, monkeypatch, django_assert_num_queries
 ):
     def broker_down(*args, **kwargs):
         raise ConnectionRefusedError("broker down")

@@ -601,9 +601,6 @@ def test_sandbox_export_is_pushed_to_the_callback_and_creates_the_linked_candida
         configurations={"JOB_POSTING_VIEWERS": "ALL_PRODUCT_USERS"},
     )
     control = f"{sandbox_linkedin}/control/api"
-    challenge = requests.post(f"{control}/challenge", json={"url": callback_url}, timeout=30)
-    assert challenge.json()["ok"] is True, challenge.json()
-
     answer = requests.post(
         f"{control}/export",
         json={
