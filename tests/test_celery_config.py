@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import runpy
 from datetime import timedelta
 from pathlib import Path
@@ -108,7 +107,6 @@ def _entry_for(task_suffix: str) -> dict:
     ("task_suffix", "at_most"),
     [
         ("stub_import_all", timedelta(hours=1)),  # FAQ: InMail stub profiles hourly
-        ("purge_check", timedelta(days=30)),  # LinkedIn: purge notices at least every 30 days
         ("outbox_redrive", timedelta(minutes=5)),  # a lost enqueue is re-driven soon
     ],
 )
@@ -124,11 +122,6 @@ def test_schedule_meets_the_promised_cadence(task_suffix, at_most):
         assert gap <= at_most + timedelta(seconds=1), (task_suffix, last_run)
 
 
-@pytest.mark.xfail(
-    importlib.util.find_spec("syncjobs.tasks") is None,
-    reason="sync task modules land with the sync issues",
-    strict=False,
-)
 def test_every_beat_task_is_registered_after_autodiscovery():
     app.loader.import_default_modules()
 

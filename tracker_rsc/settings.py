@@ -200,6 +200,8 @@ CELERY_BEAT_SCHEDULER = "tracker_rsc.beat:SingleBeatScheduler"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The schedule is code. Each entry's task is idempotent and claims its own work, so a
 # late or repeated firing does no harm; SingleBeatScheduler keeps it to one firing.
+# Entries are added with their tasks: seat sync (daily), InMail/notes sync (every 30 min),
+# connection reconciliation (hourly) and the purged-export check (weekly) land with issues 4/6.
 CELERY_BEAT_SCHEDULE = {
     "outbox-redrive": {
         "task": "syncjobs.tasks.outbox_redrive",
@@ -212,22 +214,6 @@ CELERY_BEAT_SCHEDULE = {
     "stub-import-hourly": {
         "task": "syncjobs.tasks.stub_import_all",
         "schedule": crontab(minute=5),
-    },
-    "inmail-note-sync": {
-        "task": "syncjobs.tasks.interaction_sync_all",
-        "schedule": timedelta(minutes=30),
-    },
-    "seat-sync-daily": {
-        "task": "syncjobs.tasks.seat_sync",
-        "schedule": crontab(hour=3, minute=15),
-    },
-    "connection-reconcile": {
-        "task": "syncjobs.tasks.connection_sync",
-        "schedule": timedelta(hours=1),
-    },
-    "purge-check-weekly": {
-        "task": "syncjobs.tasks.purge_check",
-        "schedule": crontab(day_of_week=1, hour=4, minute=0),
     },
 }
 BEAT_LOCK_FILE = str(VAR_DIR / "celerybeat.lock")
