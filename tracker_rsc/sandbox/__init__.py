@@ -1,0 +1,20 @@
+"""The LinkedIn sandbox: a simulated LinkedIn Recruiter System Connect (DESIGN §6).
+
+Mounted at ``/sandbox/linkedin/`` only when ``settings.LINKEDIN_SANDBOX`` is on. It is LinkedIn,
+not a client of it: it never imports ``tracker_rsc.linkedin``, and nothing outside this package
+imports it; Tracker reaches it over HTTP exactly as it would reach LinkedIn.
+
+- ``oauth/v2/accessToken``: client-credentials tokens (30 min) for LINKEDIN_CLIENT_ID/SECRET.
+- ``v2/…`` and ``rest/…``: the resources of DESIGN §5 (``views.py``), with LinkedIn's batch
+  size, required fields, rate limits (``limits.py``) and injected faults (``faults.py``).
+- ``control/``: a page for people; ``control/api/<action>`` (POST JSON) for tests and scripts:
+  ``members``, ``export``, ``inmail``, ``inmail-accept``, ``note-add``, ``note-deactivate``,
+  ``connect``, ``disconnect``, ``automation``, ``evaluate``, ``purge``, ``fault-add``,
+  ``faults-clear``, ``deliver``, ``redeliver``, ``challenge``, ``integration-status``,
+  ``settings``, ``reset``; GET ``state``, ``stats``, ``members``, ``faults``, ``settings``,
+  ``pushes``, ``applications``, ``candidates``.
+- Pushes (``pushes.py``) are signed like LinkedIn's and delivered by the Celery task
+  ``sandbox.deliver_push``; ``deliver_pending_pushes()`` delivers synchronously.
+- ``manage.py seed_sandbox`` fills it with a contract, seats, projects and members that
+  overlap Tracker's demo candidates.
+"""
