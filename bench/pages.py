@@ -34,7 +34,7 @@ setup_django()
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from django.test import Client  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
 
 from candidates.models import Candidate, CandidateSkill, QuickSkill  # noqa: E402
 from candidates.normalize import normalize_skill  # noqa: E402
@@ -198,7 +198,18 @@ def print_plans() -> None:
 
 
 def time_pages(user, detail_ids: list[int], requests: int, seed: int) -> None:
-    settings.DEBUG = False  # no query log in memory while timing
+    # No query log in memory while timing, and static URLs without a collectstatic manifest.
+    with override_settings(
+        DEBUG=False,
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+    ):
+        _time_pages(user, detail_ids, requests, seed)
+
+
+def _time_pages(user, detail_ids: list[int], requests: int, seed: int) -> None:
     client = Client()
     client.force_login(user)
     urls = [

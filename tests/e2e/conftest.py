@@ -79,7 +79,7 @@ def browser() -> Iterator[object]:
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
-    context.set_default_timeout(30_000)
+    context.set_default_timeout(120_000)  # the shared CI machine can be very slow
     tab = context.new_page()
     yield tab
     context.close()

@@ -181,6 +181,7 @@ def sandbox_linkedin(live_server, settings) -> str:
     settings.LINKEDIN_RETRY_ATTEMPTS = 2
     settings.LINKEDIN_RETRY_BASE_WAIT = 0.01
     settings.LINKEDIN_RETRY_MAX_WAIT = 0.05
+    settings.LINKEDIN_TIMEOUT = 300  # a loaded CI machine must not turn slowness into failures
     settings.SITE_URL = live_server.url
     return base
 

@@ -57,12 +57,20 @@ def slow_duplicate_check(monkeypatch):
 
 @pytest.fixture
 def two_exports(fake_linkedin) -> list[int]:
+    """The same person exported by two recruiters to two requisitions at the same moment.
+
+    Two requisitions, because an export locks its requisition's row (which alone would
+    serialise two exports to one job): only the identity locks stand between these two.
+    """
     enabled_integration(ORG)
-    requisition = RequisitionFactory()
     LinkedInSeatFactory(seat_urn="urn:li:seat:5001")
+    LinkedInSeatFactory(seat_urn="urn:li:seat:5002")
     ids = []
-    for request_id in ("export-a", "export-b"):
-        fake_linkedin.exports[request_id] = exported(request_id, job_id=requisition.pk)
+    for request_id, seat in (("export-a", "urn:li:seat:5001"), ("export-b", "urn:li:seat:5002")):
+        requisition = RequisitionFactory()
+        fake_linkedin.exports[request_id] = exported(
+            request_id, job_id=requisition.pk, exporter=seat
+        )
         ids.append(
             InboundNotificationFactory(
                 event_type="EXPORT_CANDIDATE_PROFILE", request_id=request_id
@@ -98,7 +106,7 @@ def test_concurrent_exports_of_one_person_create_one_candidate(two_exports, slow
     assert statuses == {InboundNotification.Status.PROCESSED}
     candidate = Candidate.objects.get()
     assert MemberLink.objects.get().candidate == candidate
-    assert Placement.objects.get().candidate == candidate
+    assert [p.candidate for p in Placement.objects.all()] == [candidate, candidate]
     assert Activity.objects.filter(kind=Activity.Kind.EXPORT).count() == 2
     created = sorted(n.result["created"] for n in InboundNotification.objects.all())
     assert created == [False, True]

@@ -570,7 +570,7 @@ def test_sandbox_export_is_pushed_to_the_callback_and_creates_the_linked_candida
     import requests
 
     from tests.sandbox.factories import MemberFactory, SandboxContractFactory, SandboxSeatFactory
-    from tracker_rsc.sandbox.models import AtsIntegration, JobPosting
+    from tracker_rsc.sandbox.models import AtsIntegration, JobPosting, SandboxSettings
 
     integration = enabled_integration(ORG)
     requisition = RequisitionFactory(title="Data Engineer")
@@ -600,6 +600,8 @@ def test_sandbox_export_is_pushed_to_the_callback_and_creates_the_linked_candida
         callback_url=callback_url,
         configurations={"JOB_POSTING_VIEWERS": "ALL_PRODUCT_USERS"},
     )
+    # Generous time limits: a loaded CI machine, not the code, decides how long a request takes.
+    SandboxSettings.objects.update_or_create(singleton=True, defaults={"push_timeout_seconds": 300})
     control = f"{sandbox_linkedin}/control/api"
     answer = requests.post(
         f"{control}/export",
@@ -609,10 +611,10 @@ def test_sandbox_export_is_pushed_to_the_callback_and_creates_the_linked_candida
             "requisition_id": str(requisition.pk),
             "email": "ada@example.com",
         },
-        timeout=30,
+        timeout=300,
     )
     assert answer.status_code == 200, answer.text
-    delivery = requests.post(f"{control}/deliver", json={"force": True}, timeout=60).json()
+    delivery = requests.post(f"{control}/deliver", json={"force": True}, timeout=600).json()
     assert delivery["delivered"] == 1, delivery
 
     notification = InboundNotification.objects.get()
@@ -641,3 +643,48 @@ def test_sandbox_export_is_pushed_to_the_callback_and_creates_the_linked_candida
     assert [s.skill for s in CandidateSkill.objects.all()] == [python]
     assert QuickSkill.objects.count() == 1
     assert export_counts_this_month() == {seat.pk: 1}
+
+
+def test_profile_tracker_cannot_store_fails_permanently_and_writes_nothing(export, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    def refuse(**kwargs):
+        raise ValidationError({"email": "Enter a valid email address."})
+
+    monkeypatch.setattr("candidates.services.candidate_create", refuse)
+    notification = export("r1")
+    assert notification.status == Status.FAILED
+    assert notification.next_attempt_at is None
+    assert "could not store the exported profile: Enter a valid email address." in (
+        notification.error
+    )
+    _nothing_created()
+
+
+# --- Admin actions --------------------------------------------------------------------------
+
+
+def test_admin_actions_replay_import_anyway_and_discard(
+    export, erased, admin_client, django_capture_on_commit_callbacks, published
+):
+    held_one = export("r1")
+    held_two = export("r2")
+    failed = InboundNotificationFactory(event_type=EXPORT, status=Status.FAILED, request_id="r3")
+    url = "/admin/syncjobs/inboundnotification/"
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            url, {"action": "import_anyway", "_selected_action": [held_one.pk, failed.pk]}
+        )
+        admin_client.post(url, {"action": "discard_selected", "_selected_action": [held_two.pk]})
+        admin_client.post(url, {"action": "replay_selected", "_selected_action": [failed.pk]})
+    held_one.refresh_from_db()
+    held_two.refresh_from_db()
+    failed.refresh_from_db()
+    assert held_one.status == Status.RECEIVED
+    assert held_one.result["replays"][-1]["override"] is True
+    assert held_two.status == Status.IGNORED
+    assert failed.status == Status.RECEIVED
+    assert failed.result["replays"][-1]["override"] is False
+    assert sorted(args[0] for name, args in published if "notification" in name) == sorted(
+        [held_one.pk, failed.pk]
+    )

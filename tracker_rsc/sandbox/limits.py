@@ -9,15 +9,19 @@ would push the rolling minute over the record limit, or the day over the request
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from django.db import DatabaseError
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from tracker_rsc.sandbox.models import ApiCall, SandboxSettings
 from tracker_rsc.sandbox.restli import ApiError
+
+logger = logging.getLogger(__name__)
 
 ROLLING_WINDOW = timedelta(minutes=1)
 
@@ -107,14 +111,19 @@ def check_records(*, family: str, records: int, now: datetime | None = None) -> 
 def call_record(
     *, family: str, endpoint: str, method: str, status: int, records: int, fault: str = ""
 ) -> None:
-    ApiCall.objects.create(
-        family=family,
-        endpoint=endpoint,
-        method=method,
-        status=status,
-        records=records if status < 400 else 0,
-        fault=fault,
-    )
+    try:
+        ApiCall.objects.create(
+            family=family,
+            endpoint=endpoint,
+            method=method,
+            status=status,
+            records=records if status < 400 else 0,
+            fault=fault,
+        )
+    except DatabaseError:
+        # The call was answered (and its writes committed); failing it now for want of a
+        # log row would make the client resend work that already happened.
+        logger.warning("sandbox: could not log %s %s (%s)", method, endpoint, status, exc_info=True)
 
 
 def max_rolling_minute(points: Sequence[tuple[datetime, int]]) -> int:
