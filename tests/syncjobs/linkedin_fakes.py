@@ -123,6 +123,10 @@ class FakeLinkedIn:
 
 @pytest.fixture
 def fake_linkedin(monkeypatch) -> FakeLinkedIn:
+    # Import every flow module first: one imported while the patch below is active would bind
+    # the fake as its own ``get_client`` for the rest of the session.
+    import syncjobs.tasks  # noqa: F401
+
     fake = FakeLinkedIn()
     monkeypatch.setattr("tracker_rsc.linkedin.get_client", lambda **_: fake)
     monkeypatch.setattr("syncjobs.exports.get_client", lambda **_: fake)
