@@ -44,6 +44,12 @@ class Requisition(models.Model):
     )
     linkedin_synced_at = models.DateTimeField(null=True, blank=True)
     linkedin_sync_error = models.TextField(blank=True)
+    linkedin_access = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Person URNs LinkedIn last accepted as this job's access list (its owners' "
+        "seats); former owners are removed from LinkedIn's list when the owners change.",
+    )
 
     class Meta:
         ordering = ["-updated_at", "-id"]

@@ -23,14 +23,34 @@ from requisitions.services import requisition_is_connected
 from requisitions.signals import (
     placement_deleted,
     placement_saved,
+    requisition_connected,
     requisition_deleted,
     requisition_saved,
 )
 from syncjobs.models import OutboxEvent
 from syncjobs.outbox import outbox_enqueue
-from syncjobs.selectors import application_was_sent, integration_active
+from syncjobs.selectors import integration_active
 
 Kind = OutboxEvent.Kind
+
+# Marks an application upsert the job sync settled without sending (its requisition was no
+# longer connected when the event's turn came): nothing reached LinkedIn, nothing to delete.
+NOT_SENT_MARK = "not_sent"
+
+
+def application_was_sent(*, placement_id: int | str) -> bool:
+    """Whether this placement ever reached LinkedIn as an application."""
+    return (
+        OutboxEvent.objects.filter(
+            aggregate="application",
+            object_id=str(placement_id),
+            kind=OutboxEvent.Kind.APPLICATION_UPSERT,
+            status=OutboxEvent.Status.SENT,
+        )
+        .exclude(payload__has_key=NOT_SENT_MARK)
+        .exists()
+    )
+
 
 # Links LinkedIn made itself need no echo; links made in Tracker are told to LinkedIn.
 _LINKS_TOLD_TO_LINKEDIN = {
@@ -122,6 +142,17 @@ def on_placement_saved(sender: Any, placement: Placement, **_: Any) -> None:
     if integration_active() and requisition_is_connected(requisition=placement.requisition):
         outbox_enqueue(
             kind=Kind.APPLICATION_UPSERT, aggregate="application", object_id=placement.pk
+        )
+
+
+@receiver(requisition_connected, dispatch_uid="syncjobs.requisition_connected")
+def on_requisition_connected(sender: Any, requisition: Requisition, **_: Any) -> None:
+    """A newly accepted connection: the requisition's existing placements go as applications."""
+    if not integration_active():
+        return
+    for placement_id in requisition.placements.values_list("pk", flat=True):
+        outbox_enqueue(
+            kind=Kind.APPLICATION_UPSERT, aggregate="application", object_id=placement_id
         )
 
 

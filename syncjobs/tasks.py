@@ -56,6 +56,14 @@ def outbox_redrive() -> dict[str, int]:
     return {"due": len(ids), "sent": sent, "failed": failed}
 
 
+import syncjobs.bulk_sync  # noqa: E402  (bulk_sync_continue, the bulk_sync runner)
+import syncjobs.connections  # noqa: E402  (connection changes, connection_sync)
+import syncjobs.enablement  # noqa: E402  (integration_setup and its signal receivers)
+import syncjobs.evaluations  # noqa: E402  (the APPLICATION_EVALUATION handler)
 import syncjobs.exports  # noqa: E402  (the EXPORT_CANDIDATE_PROFILE handler)
+import syncjobs.interactions  # noqa: E402  (interaction_sync_all, inmail/note_sync)
+import syncjobs.job_sync  # noqa: E402  (requisition/application handlers, job_sync)
 import syncjobs.notifications  # noqa: E402  (notification_process, notification_sweep)
+import syncjobs.purge  # noqa: E402  (purge_check, the purge_check runner)
+import syncjobs.seat_sync  # noqa: E402  (seat_sync, the seat_sync runner)
 import syncjobs.stub_import  # noqa: E402,F401  (stub_import_all, the stub_import runner)

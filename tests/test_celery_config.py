@@ -107,7 +107,11 @@ def _entry_for(task_suffix: str) -> dict:
     ("task_suffix", "at_most"),
     [
         ("stub_import_all", timedelta(hours=1)),  # FAQ: InMail stub profiles hourly
+        ("purge_check", timedelta(days=30)),  # LinkedIn: purge notices at least every 30 days
+        ("seat_sync", timedelta(days=1)),  # seats pulled daily
         ("outbox_redrive", timedelta(minutes=5)),  # a lost enqueue is re-driven soon
+        ("interaction_sync_all", timedelta(minutes=30)),  # InMails and notes every 30 min
+        ("connection_sync", timedelta(hours=1)),  # connected projects reconciled hourly
     ],
 )
 def test_schedule_meets_the_promised_cadence(task_suffix, at_most):

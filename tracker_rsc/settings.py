@@ -215,6 +215,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "syncjobs.tasks.stub_import_all",
         "schedule": crontab(minute=5),
     },
+    "interaction-sync": {  # InMails and notes, windows of at most 12 h per contract
+        "task": "syncjobs.tasks.interaction_sync_all",
+        "schedule": crontab(minute="*/30"),
+    },
+    "connection-sync": {  # reconcile hiring project connections (pushes may be lost)
+        "task": "syncjobs.tasks.connection_sync",
+        "schedule": crontab(minute=35),
+    },
+    "seat-sync-daily": {  # LinkedIn seats, plus re-queueing a lost setup or bulk sync step
+        "task": "syncjobs.tasks.seat_sync",
+        "schedule": crontab(hour=3, minute=15),
+    },
+    "purge-check-weekly": {  # LinkedIn asks for purged-export notices at least every 30 days
+        "task": "syncjobs.tasks.purge_check",
+        "schedule": crontab(day_of_week=1, hour=4, minute=0),
+    },
 }
 BEAT_LOCK_FILE = str(VAR_DIR / "celerybeat.lock")
 

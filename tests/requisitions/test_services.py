@@ -180,6 +180,11 @@ def test_requisition_delete_sends_a_snapshot(capture_signal):
             "snapshot": {
                 "id": requisition_id,
                 "title": requisition.title,
+                "description": requisition.description,
+                "location": requisition.location,
+                "availability": requisition.availability,
+                "created_at": requisition.created_at.isoformat(),
+                "was_synced": False,
                 "placement_ids": [placement.pk],
             },
         }

@@ -1,0 +1,347 @@
+"""InMails and Recruiter notes (DESIGN §4.8): LinkedIn history becomes candidate activities.
+
+Every 30 minutes (beat: ``syncjobs.tasks.interaction_sync_all``), while the integration is
+enabled, each active contract with contract-level access is synced as one ``inmail_sync`` and
+one ``note_sync`` run. A run walks windows of at most 12 hours (LinkedIn's limit) from the
+contract's watermark (``inmail_watermark`` / ``note_watermark``) towards ``now - SAFETY_LAG``:
+
+- InMails are read per active seat of the contract (``conversationEvents`` with the seat as
+  viewer), notes for all the contract's seats as owners (``prospectNotes``);
+- each item becomes an activity (kind ``inmail`` / ``note``, external id = LinkedIn's id), on
+  the candidate linked to the member, visible to everyone who can see the candidate —
+  colleagues' InMails included (FAQ: no per-user opt-out; a user without a seat has nothing to
+  sync). Re-running a window updates, never duplicates;
+- a note LinkedIn reports inactive removes its activity;
+- an item about a member linked to no candidate is stored with its ``person_urn`` and no
+  candidate, and counted (``counters["unlinked_member"]``): it attaches to the candidate when
+  the member is linked (``requisitions.services.attach_member_activities``);
+- the watermark moves to a window's end only after every seat's call of that window
+  succeeded; a LinkedIn failure fails the run and leaves the watermark at that window's start,
+  so the next run retries it. At most ``MAX_WINDOWS_PER_RUN`` windows per run keep a catch-up
+  below the task time limit; the next run goes on from the watermark.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
+
+from candidates.models import MemberLink
+from requisitions import services as requisition_services
+from requisitions.models import Activity
+from syncjobs.models import SyncRun
+from syncjobs.runs import (
+    sync_run_error,
+    sync_run_finish,
+    sync_run_progress,
+    sync_run_start,
+    sync_runner,
+)
+from tracker_rsc.linkedin import ConversationEvent, LinkedInClient, ProspectNote, get_client
+from tracker_rsc.linkedin.client import MAX_INTERACTION_WINDOW
+from tracker_rsc.models import Contract, Integration, LinkedInSeat
+
+logger = logging.getLogger(__name__)
+
+# The first window starts this long before the integration was enabled: recent conversations
+# are what recruiters look for on a candidate.
+FIRST_RUN_LOOKBACK = timedelta(days=30)
+# LinkedIn may list an item a little after its timestamp; a window ending a few minutes in the
+# past cannot move the watermark over an item that is not listed yet.
+SAFETY_LAG = timedelta(minutes=5)
+# 12 windows = 6 days of history per run. A run makes one call per seat per window, so this
+# bounds a catch-up run (100 seats: ~1,200 calls) well below the task time limit; the next run
+# (30 minutes later) continues from the watermark.
+MAX_WINDOWS_PER_RUN = 12
+# Seats named in one prospectNotes call: keeps the query string short (seat URNs ~20 chars).
+NOTE_OWNERS_PER_CALL = 50
+
+INMAIL = SyncRun.Kind.INMAIL_SYNC
+NOTE = SyncRun.Kind.NOTE_SYNC
+_WATERMARK = {INMAIL: "inmail_watermark", NOTE: "note_watermark"}
+
+
+def interaction_window(
+    *, watermark: datetime | None, integration: Integration, now: datetime
+) -> tuple[datetime, datetime] | None:
+    """The next window (at most 12 hours), or None when there is nothing to ask for yet."""
+    if watermark is not None:
+        start = watermark
+    elif integration.enabled_at is not None:
+        start = integration.enabled_at - FIRST_RUN_LOOKBACK
+    else:
+        return None
+    end = min(start + MAX_INTERACTION_WINDOW, now - SAFETY_LAG)
+    if end <= start:
+        return None
+    return start, end
+
+
+def linked_candidates(person_urns: Iterable[str]) -> dict[str, int]:
+    """Person URN → candidate id, for the members actively linked to a candidate."""
+    urns = list(set(person_urns))
+    if not urns:
+        return {}
+    return dict(
+        MemberLink.objects.filter(person_urn__in=urns, unlinked_at__isnull=True).values_list(
+            "person_urn", "candidate_id"
+        )
+    )
+
+
+def _seat_name(seat: LinkedInSeat) -> str:
+    return seat.full_name or seat.seat_urn
+
+
+def inmail_items(
+    events: Sequence[ConversationEvent], *, seat: LinkedInSeat, contract: Contract
+) -> list[dict[str, Any]]:
+    links = linked_candidates(e.person_urn for e in events)
+    items = []
+    for event in events:
+        outbound = event.direction == "OUTBOUND"
+        default = f"InMail from {_seat_name(seat)}" if outbound else "InMail reply"
+        items.append(
+            {
+                "external_id": event.id,
+                "candidate_id": links.get(event.person_urn),
+                "subject": event.subject or default,
+                "body": event.body,
+                "occurred_at": event.occurred_at,
+                "data": {
+                    "conversation": event.conversation,
+                    "direction": event.direction,
+                    "viewer_seat_urn": event.viewer_seat_urn,
+                    "seat_name": _seat_name(seat),
+                },
+                "seat": seat,
+                "contract": contract,
+                "author": seat.user if outbound else None,
+                "person_urn": event.person_urn,
+            }
+        )
+    return items
+
+
+def note_items(
+    notes: Sequence[ProspectNote], *, seats: dict[str, LinkedInSeat], contract: Contract
+) -> list[dict[str, Any]]:
+    links = linked_candidates(n.person_urn for n in notes)
+    items = []
+    for note in notes:
+        seat = seats.get(note.owner_seat_urn)
+        owner = _seat_name(seat) if seat else note.owner_seat_urn
+        items.append(
+            {
+                "external_id": note.id,
+                "candidate_id": links.get(note.person_urn),
+                "subject": f"Recruiter note by {owner}",
+                "body": note.note,
+                "occurred_at": note.last_modified_at,
+                "data": {"owner_seat_urn": note.owner_seat_urn, "seat_name": owner},
+                "seat": seat,
+                "contract": contract,
+                "author": seat.user if seat else None,
+                "person_urn": note.person_urn,
+            }
+        )
+    return items
+
+
+def _record(kind: str, items: list[dict[str, Any]], counts: Counter) -> None:
+    created, updated = requisition_services.activity_upsert_external_many(kind=kind, items=items)
+    counts["total"] += len(items)
+    counts["processed"] += len(items)
+    counts["created"] += created
+    counts["updated"] += updated
+    counts["unlinked_member"] += sum(1 for item in items if item["candidate_id"] is None)
+
+
+def _sync_inmail_window(
+    client: LinkedInClient,
+    *,
+    contract: Contract,
+    seats: list[LinkedInSeat],
+    start: datetime,
+    end: datetime,
+    counts: Counter,
+) -> None:
+    for seat in seats:
+        events = list(client.iter_conversation_events(seat.seat_urn, start, end))
+        if events:
+            _record(
+                Activity.Kind.INMAIL,
+                inmail_items(events, seat=seat, contract=contract),
+                counts,
+            )
+
+
+def _sync_note_window(
+    client: LinkedInClient,
+    *,
+    contract: Contract,
+    seats: list[LinkedInSeat],
+    start: datetime,
+    end: datetime,
+    counts: Counter,
+) -> None:
+    by_urn = {seat.seat_urn: seat for seat in seats}
+    urns = list(by_urn)
+    for index in range(0, len(urns), NOTE_OWNERS_PER_CALL):
+        chunk = urns[index : index + NOTE_OWNERS_PER_CALL]
+        notes = list(client.iter_prospect_notes(contract.urn, chunk, start, end))
+        active = [note for note in notes if note.active]
+        withdrawn = [note.id for note in notes if not note.active]
+        if active:
+            _record(Activity.Kind.NOTE, note_items(active, seats=by_urn, contract=contract), counts)
+        if withdrawn:
+            counts["total"] += len(withdrawn)
+            counts["processed"] += len(withdrawn)
+            counts["notes_removed"] += requisition_services.activity_delete_external_many(
+                kind=Activity.Kind.NOTE, external_ids=withdrawn
+            )
+
+
+def _flush(run: SyncRun, counts: Counter) -> None:
+    sync_run_progress(
+        run,
+        total=counts["total"],
+        processed=counts["processed"],
+        created=counts["created"],
+        updated=counts["updated"],
+        counters={
+            name: counts[name]
+            for name in ("unlinked_member", "notes_removed", "windows")
+            if counts[name]
+        },
+    )
+    counts.clear()
+
+
+def interaction_sync_contract(
+    *,
+    kind: str,
+    contract: Contract,
+    actor: Any = None,
+    now: datetime | None = None,
+    client: LinkedInClient | None = None,
+    max_windows: int = MAX_WINDOWS_PER_RUN,
+) -> SyncRun | None:
+    """Sync the contract's next windows of InMails or notes as one run. None when skipped.
+
+    Skipped (logged) when another run of the same kind and contract is active, when the
+    contract has no active seat (nothing to ask for), or when there is no window yet.
+    """
+    if kind not in _WATERMARK:
+        raise ValueError(f"kind must be {INMAIL} or {NOTE}, got {kind!r}")
+    now = now or timezone.now()
+    integration = Integration.get()
+    field = _WATERMARK[kind]
+    window = interaction_window(
+        watermark=getattr(contract, field), integration=integration, now=now
+    )
+    if window is None:
+        logger.info("%s for %s: no window to sync yet", kind, contract)
+        return None
+    seats = list(
+        LinkedInSeat.objects.filter(contract=contract, active=True)
+        .select_related("user")
+        .order_by("seat_urn")
+    )
+    if not seats:
+        logger.info("%s for %s: the contract has no active seat", kind, contract)
+        return None
+    run, _ = sync_run_start(kind=kind, contract=contract, window_start=window[0], actor=actor)
+    if run is None:
+        logger.warning("%s for %s skipped: another run is in progress", kind, contract)
+        return None
+    client = client or get_client()
+    sync = _sync_inmail_window if kind == INMAIL else _sync_note_window
+    counts: Counter = Counter()
+    for _ in range(max_windows):
+        if window is None:
+            break
+        start, end = window
+        try:
+            sync(client, contract=contract, seats=seats, start=start, end=end, counts=counts)
+        except Exception as exc:
+            # The adapter's errors (after its own retries), unreadable pages, a database
+            # that refused a write: the window failed and is retried from the same watermark.
+            logger.warning("%s for %s failed", kind, contract, exc_info=True)
+            _flush(run, counts)
+            message = f"{type(exc).__name__}: {exc}"
+            sync_run_error(run, message)
+            sync_run_finish(
+                run,
+                status=SyncRun.Status.FAILED,
+                error=f"The window {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC failed "
+                f"and will be retried from the same watermark: {message}",
+            )
+            return run
+        counts["windows"] += 1
+        with transaction.atomic():
+            Contract.objects.filter(pk=contract.pk).update(**{field: end})
+            SyncRun.objects.filter(pk=run.pk).update(window_end=end)
+            _flush(run, counts)
+        setattr(contract, field, end)
+        window = interaction_window(watermark=end, integration=integration, now=now)
+    sync_run_finish(run, status=SyncRun.Status.SUCCEEDED)
+    return run
+
+
+def _contracts() -> list[Contract]:
+    return list(
+        Contract.objects.filter(active=True, access_level=Contract.AccessLevel.CONTRACT).order_by(
+            "urn"
+        )
+    )
+
+
+def interaction_sync_runs(
+    kind: str, *, actor: Any = None, now: datetime | None = None
+) -> list[SyncRun]:
+    """One run per active contract-level contract; [] when the integration is not enabled."""
+    if not Integration.get().is_enabled:
+        logger.info("%s: the integration is not enabled", kind)
+        return []
+    contracts = _contracts()
+    if not contracts:
+        return []
+    client = get_client()
+    runs = []
+    for contract in contracts:
+        run = interaction_sync_contract(
+            kind=kind, contract=contract, actor=actor, now=now, client=client
+        )
+        if run is not None:
+            runs.append(run)
+    return runs
+
+
+@sync_runner("inmail_sync", help="Sync InMails of contract-level contracts (every 30 minutes).")
+def inmail_sync_runs(*, actor: Any = None, now: datetime | None = None) -> list[SyncRun]:
+    return interaction_sync_runs(INMAIL, actor=actor, now=now)
+
+
+@sync_runner("note_sync", help="Sync Recruiter notes of contract-level contracts (every 30 min).")
+def note_sync_runs(*, actor: Any = None, now: datetime | None = None) -> list[SyncRun]:
+    return interaction_sync_runs(NOTE, actor=actor, now=now)
+
+
+@shared_task(name="syncjobs.tasks.interaction_sync_all")
+def interaction_sync_all() -> dict[str, int]:
+    """Every 30 minutes: InMails and notes of every contract-level contract."""
+    runs = inmail_sync_runs() + note_sync_runs()
+    return {
+        "runs": len(runs),
+        "failed": sum(1 for run in runs if run.status == SyncRun.Status.FAILED),
+        "created": sum(run.created for run in runs),
+        "updated": sum(run.updated for run in runs),
+    }
