@@ -4,7 +4,11 @@ A create, update or save-without-change queues ``candidate_upsert``; the handler
 record and, for a candidate without a member link, reads LinkedIn's match and links it
 (``method=live_sync``). Deletions queue ``candidate_delete``; member links made or ended by
 people (or by exports and stub imports) queue ``candidate_match`` (``manualMatchedMember``).
-Candidate events wait while the bulk sync has not completed yet; nothing is lost meanwhile.
+Candidate events wait while the bulk sync has not completed yet, and every event waits while
+the integration is in error; waiting never uses up an attempt, so nothing is lost meanwhile. The
+bulk sync kicks the re-drive when it completes, so what changed during it goes out then.
+An erased candidate's deletion, once LinkedIn confirmed it, is stamped on its tombstone
+(``linkedin_deleted_at``): the erasure's audit record says when LinkedIn's copy went.
 """
 
 from __future__ import annotations
@@ -17,12 +21,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from candidates import services as candidate_services
-from candidates.models import Candidate, MatchReview, MemberLink
+from candidates.models import Candidate, ErasureTombstone, MatchReview, MemberLink
 from syncjobs.models import OutboxEvent
-from syncjobs.outbox import Outcome, outbox_handler
+from syncjobs.outbox import Outcome, outbox_enqueue, outbox_handler
 from syncjobs.records import candidate_record, candidate_skip_reason
-from syncjobs.selectors import bulk_sync_completed, integration_active
-from tracker_rsc.linkedin import CandidateMatch, get_client
+from syncjobs.selectors import bulk_sync_completed, integration_sending
+from tracker_rsc.linkedin import CandidateMatch, PermanentError, TransientError, get_client
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +35,7 @@ WAIT_FOR_BULK_SYNC = timedelta(minutes=1)
 
 
 def _not_ready(events: list[OutboxEvent]) -> Outcome | None:
-    if integration_active() and bulk_sync_completed():
+    if integration_sending() and bulk_sync_completed():
         return None
     return Outcome(deferred={event.pk: WAIT_FOR_BULK_SYNC for event in events})
 
@@ -146,7 +150,7 @@ def send_candidate_upserts(events: list[OutboxEvent]) -> Outcome:
 
 @outbox_handler(OutboxEvent.Kind.CANDIDATE_DELETE)
 def send_candidate_deletes(events: list[OutboxEvent]) -> Outcome:
-    if not integration_active():
+    if not integration_sending():
         return Outcome(deferred={event.pk: WAIT_FOR_BULK_SYNC for event in events})
     result = get_client().delete_candidates([event.object_id for event in events])
     outcome = Outcome()
@@ -155,6 +159,10 @@ def send_candidate_deletes(events: list[OutboxEvent]) -> Outcome:
         # LinkedIn not knowing the record (never synced, or deleted already) is success.
         if message is None or "not found" in message.lower() or "404" in message:
             outcome.sent.append(event.pk)
+            if event.payload.get("erased"):
+                ErasureTombstone.objects.filter(
+                    candidate_id=int(event.object_id), linkedin_deleted_at__isnull=True
+                ).update(linkedin_deleted_at=timezone.now())
         else:
             outcome.permanent[event.pk] = f"LinkedIn refused the deletion: {message}"
     return outcome
@@ -162,8 +170,15 @@ def send_candidate_deletes(events: list[OutboxEvent]) -> Outcome:
 
 @outbox_handler(OutboxEvent.Kind.CANDIDATE_MATCH)
 def send_manual_matches(events: list[OutboxEvent]) -> Outcome:
-    if not integration_active():
-        return Outcome(deferred={event.pk: WAIT_FOR_BULK_SYNC for event in events})
+    """Tell LinkedIn about links made or ended in Tracker (``manualMatchedMember``).
+
+    Waits like the upserts (a manual match needs the candidate on LinkedIn). A candidate that
+    LinkedIn does not know yet (404) gets its upsert queued and the match waits for it; a
+    transient failure retries only the events not yet sent.
+    """
+    waiting = _not_ready(events)
+    if waiting:
+        return waiting
     client = get_client()
     outcome = Outcome()
     existing = set(
@@ -171,10 +186,27 @@ def send_manual_matches(events: list[OutboxEvent]) -> Outcome:
             "pk", flat=True
         )
     )
-    for event in events:
+    for index, event in enumerate(events):
         if int(event.object_id) not in existing:
             outcome.sent.append(event.pk)
             continue
-        client.set_manual_match(event.object_id, event.payload.get("person_urn") or None)
+        try:
+            client.set_manual_match(event.object_id, event.payload.get("person_urn") or None)
+        except PermanentError as exc:
+            if exc.status == 404:
+                outbox_enqueue(
+                    kind=OutboxEvent.Kind.CANDIDATE_UPSERT,
+                    aggregate="candidate",
+                    object_id=event.object_id,
+                )
+                outcome.deferred[event.pk] = WAIT_FOR_BULK_SYNC
+            else:
+                outcome.permanent[event.pk] = f"LinkedIn refused the manual match: {exc}"
+            continue
+        except TransientError as exc:
+            for later in events[index:]:
+                outcome.failed[later.pk] = str(exc)
+            outcome.retry_after = exc.retry_after
+            return outcome
         outcome.sent.append(event.pk)
     return outcome

@@ -5,8 +5,12 @@ from __future__ import annotations
 from candidates.models import Candidate
 from tracker_rsc.linkedin import CandidateRecord
 
+# Why a candidate is not sent to LinkedIn (the bulk sync counts each, DESIGN §4.3).
+SKIP_OUTSIDE_HISTORY = "outside_history"  # last updated before the history window
+SKIP_ERASED = "erased"  # matches an erasure tombstone
 SKIP_NO_NAME = "missing_name"
 SKIP_NO_EMAIL = "missing_email"
+SKIP_REASONS = (SKIP_OUTSIDE_HISTORY, SKIP_ERASED, SKIP_NO_NAME, SKIP_NO_EMAIL)
 
 
 def candidate_skip_reason(candidate: Candidate, *, linked: bool) -> str | None:

@@ -44,8 +44,10 @@ def sync_run_start(
     """Claim a run of ``kind``. Returns ``(run, resumed)``; ``(None, False)`` when busy.
 
     With ``resume``, an unfinished run of the same key is returned to be continued from its
-    cursor (bulk sync after a killed worker). Otherwise an active, fresh run means "busy",
-    and a stale one is closed as failed and replaced.
+    cursor when it is free to take: released (``pending``, see ``sync_run_release``) or stale
+    (its worker was killed). A fresh ``running`` one means "busy" in every case, so two
+    workers never continue the same run. Without ``resume`` a stale run is closed as failed and
+    replaced.
     """
     lock_key = SyncRun.make_lock_key(
         kind, contract.pk if contract else None, seat.pk if seat else None
@@ -58,14 +60,17 @@ def sync_run_start(
             .first()
         )
         if active is not None:
-            if resume:
+            last_beat = active.heartbeat_at or active.started_at or active.created_at
+            stale = last_beat <= now - stale_after()
+            if resume and (active.status == SyncRun.Status.PENDING or stale):
+                if stale and active.status == SyncRun.Status.RUNNING:
+                    logger.warning("run %s: its worker stopped responding; taking over", active.pk)
                 active.status = SyncRun.Status.RUNNING
                 active.heartbeat_at = now
                 active.started_at = active.started_at or now
                 active.save(update_fields=["status", "heartbeat_at", "started_at"])
                 return active, True
-            last_beat = active.heartbeat_at or active.started_at or active.created_at
-            if last_beat > now - stale_after():
+            if not stale:
                 return None, False
             active.status = SyncRun.Status.FAILED
             active.error = "The worker running this stopped responding; a new run took over."
@@ -133,6 +138,19 @@ def sync_run_error(run: SyncRun, message: str) -> None:
         current = SyncRun.objects.select_for_update().only("errors").get(pk=run.pk)
         errors = [*list(current.errors or []), {"at": timezone.now().isoformat(), "error": message}]
         SyncRun.objects.filter(pk=run.pk).update(errors=errors[-MAX_ERRORS_KEPT:])
+    run.refresh_from_db()
+
+
+def sync_run_release(run: SyncRun, *, error: str = "") -> None:
+    """Hand a running run back (``pending``), cursor kept, for a later step to resume.
+
+    Used between the time-boxed steps of a long run and after a transient failure; a pending
+    run still holds its lock key, so no second run of the kind starts meanwhile.
+    """
+    values: dict[str, Any] = {"status": SyncRun.Status.PENDING, "heartbeat_at": timezone.now()}
+    if error:
+        values["error"] = error[:5000]
+    SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.RUNNING).update(**values)
     run.refresh_from_db()
 
 

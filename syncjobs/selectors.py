@@ -16,6 +16,19 @@ def bulk_sync_completed() -> bool:
 
 
 def integration_active() -> bool:
+    """Whether changes must be recorded for LinkedIn (outbox events are written).
+
+    True while enabled, and also while in ``error``: an integration in error was enabled and
+    will be again, so what changes meanwhile (a deletion, an erasure) must wait in the outbox
+    instead of being lost. Sending is a separate question (``integration_sending``).
+    """
+    return Integration.objects.filter(
+        status__in=[Integration.Status.ENABLED, Integration.Status.ERROR]
+    ).exists()
+
+
+def integration_sending() -> bool:
+    """Whether outbox events may go to LinkedIn now: only while the integration is enabled."""
     return Integration.objects.filter(status=Integration.Status.ENABLED).exists()
 
 

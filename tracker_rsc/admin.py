@@ -74,6 +74,7 @@ class IntegrationAdmin(ServiceAdminMixin, admin.ModelAdmin):
                     "enabled_at",
                     "registered_at",
                     "last_error",
+                    "setup",
                     "contract_list",
                     "bulk_sync",
                 )
@@ -96,6 +97,7 @@ class IntegrationAdmin(ServiceAdminMixin, admin.ModelAdmin):
         "enabled_at",
         "registered_at",
         "last_error",
+        "setup",
         "contract_list",
         "bulk_sync",
         "credentials",
@@ -120,6 +122,11 @@ class IntegrationAdmin(ServiceAdminMixin, admin.ModelAdmin):
                 "enable/",
                 self.admin_site.admin_view(self.enable_view),
                 name="{}_{}_enable".format(*info),
+            ),
+            path(
+                "retry-setup/",
+                self.admin_site.admin_view(self.retry_setup_view),
+                name="{}_{}_retry_setup".format(*info),
             ),
             path(
                 "check-credentials/",
@@ -232,6 +239,61 @@ class IntegrationAdmin(ServiceAdminMixin, admin.ModelAdmin):
             request,
             f"{message} Registering with LinkedIn and starting the bulk sync.",
             messages.SUCCESS,
+        )
+
+    def retry_setup_view(self, request: HttpRequest) -> HttpResponse:
+        """Confirm, then run the enabling setup again (registration, seats, bulk sync)."""
+        integration = Integration.get()
+        if not self.can_enable(request):
+            raise PermissionDenied
+        if not services.integration_setup_needed(integration):
+            self.message_user(
+                request,
+                "The integration is registered with LinkedIn and has no error; nothing to retry.",
+                messages.INFO,
+            )
+            return HttpResponseRedirect(self._change_url(integration))
+        if request.method == "POST":
+            try:
+                services.integration_setup_retry(actor=request.user)
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            else:
+                self.log_change(request, integration, "Retried the setup with LinkedIn.")
+                self.message_user(
+                    request,
+                    "Registering with LinkedIn again; the seats and the bulk sync follow.",
+                    messages.SUCCESS,
+                )
+            return HttpResponseRedirect(self._change_url(integration))
+        return TemplateResponse(
+            request,
+            "admin/tracker_rsc/action_form.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": "Retry the setup with LinkedIn",
+                "intro": (
+                    f"Last error: {integration.last_error or 'none'}. Tracker registers its "
+                    "callback URL and integrations with LinkedIn again, pulls the seats and "
+                    "continues the bulk sync if it has not completed. Repeating it is safe."
+                ),
+                "form": forms.Form(),
+                "submit_label": "Retry setup",
+                "cancel_url": self._change_url(integration),
+            },
+        )
+
+    @admin.display(description="setup with LinkedIn")
+    def setup(self, obj: Integration) -> str:
+        if obj.status == Integration.Status.DISABLED:
+            return "Not enabled."
+        if not services.integration_setup_needed(obj):
+            return f"Registered with LinkedIn on {obj.registered_at:%Y-%m-%d %H:%M} UTC."
+        return format_html(
+            '{} <a class="button" href="{}">Retry setup</a>',
+            "Failed." if obj.status == Integration.Status.ERROR else "Not registered yet.",
+            reverse("admin:tracker_rsc_integration_retry_setup"),
         )
 
     def check_credentials_view(self, request: HttpRequest) -> HttpResponse:

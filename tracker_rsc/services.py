@@ -163,6 +163,38 @@ def integration_mark_registered() -> Integration:
     return integration
 
 
+def integration_setup_needed(integration: Integration) -> bool:
+    """Whether the admin may ask for the setup again: in error, or enabled but not registered."""
+    return integration.status == Integration.Status.ERROR or (
+        integration.status == Integration.Status.ENABLED and integration.registered_at is None
+    )
+
+
+def integration_setup_retry(*, actor: User | None) -> Integration:
+    """Ask for the enabling setup again (register with LinkedIn, seats, bulk sync).
+
+    Safe to repeat: registration is idempotent on LinkedIn's side and a completed bulk sync is
+    not run again. Sends ``integration_setup_requested`` after commit. Raises ValidationError
+    (nothing sent) when the integration is disabled or already registered without an error.
+    """
+    Integration.get()
+    with transaction.atomic(durable=True):
+        integration = Integration.objects.select_for_update().get(singleton=True)
+        if not integration_setup_needed(integration):
+            raise ValidationError(
+                "The integration is not enabled; enable it first."
+                if integration.status == Integration.Status.DISABLED
+                else "The integration is registered with LinkedIn and has no error; "
+                "there is nothing to retry."
+            )
+        transaction.on_commit(
+            lambda: signals.integration_setup_requested.send(
+                sender=Integration, integration=integration, actor=_user(actor)
+            )
+        )
+    return integration
+
+
 def integration_update_settings(
     *,
     stub_profiles_enabled: bool | None = None,

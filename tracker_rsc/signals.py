@@ -3,8 +3,11 @@
 - ``integration_enabled(integration)``: the integration was just enabled; sent after the
   enabling transaction commits, never for a repeated (no-op) enable. The sync flows connect to
   it to register the callback with LinkedIn and start the bulk sync.
+- ``integration_setup_requested(integration)``: an admin asked to run that setup again (after a
+  failed registration, or one whose task was lost); sent after commit, handled the same way.
 """
 
 from django.dispatch import Signal
 
 integration_enabled = Signal()
+integration_setup_requested = Signal()

@@ -1,0 +1,176 @@
+"""Enablement (DESIGN §4.1): what happens once an admin enabled the integration.
+
+``tracker_rsc.services.integration_enable`` (admin page, ``manage.py enable_integration``) sends
+``integration_enabled`` after its commit; the admin's "Retry setup" sends
+``integration_setup_requested``. Both queue ``integration_setup``, which
+
+1. registers the integrations (ONE_CLICK_EXPORT, IN_ATS_INDICATOR, PROFILE_PLUGIN, CSA_API per
+   contract) and the callback URL with LinkedIn (``register_integration``, idempotent on
+   LinkedIn's side), then records it (``integration_mark_registered``). LinkedIn refusing it
+   (a 4xx, refused credentials, a callback URL it cannot take) puts the integration in
+   ``error`` with LinkedIn's message; a transient failure retries with backoff and, after
+   the last retry, records the error the same way. Retrying is always safe;
+2. pulls every contract's seats (``seat_sync``): a failure there is recorded on its run and
+   does not hold up the bulk sync;
+3. starts the bulk sync (``bulk_sync``), unless it has already completed for this organization.
+
+LinkedIn's status of each integration arrives later by push (``INTEGRATION_STATUS_CHANGE``,
+handled in ``notifications``): ``atsIntegrations?q=request`` can only be read with the request
+id of such a push, so there is nothing to poll here.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import urlsplit
+
+from celery import shared_task
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.dispatch import receiver
+
+from syncjobs.enqueue import enqueue_on_commit, publish
+from syncjobs.models import SyncRun
+from tracker_rsc import services as integration_services
+from tracker_rsc import signals
+from tracker_rsc.linkedin import LinkedInClient, LinkedInError, TransientError, get_client
+from tracker_rsc.models import Contract, Integration
+
+logger = logging.getLogger(__name__)
+
+# Registration retries on transient failures: 1, 2, 4, 8, 16 minutes (jittered), then the
+# integration is put in error for an admin to retry.
+SETUP_MAX_RETRIES = 5
+SETUP_BACKOFF_SECONDS = 60
+
+REGISTERED = "registered"
+FAILED = "error"
+SKIPPED = "not enabled"
+
+
+def customer_name() -> str:
+    """The name LinkedIn shows for this customer's integrations ("Tracker (host)")."""
+    from django.conf import settings
+
+    host = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"Tracker ({host})"
+
+
+def integration_register(*, client: LinkedInClient | None = None) -> str:
+    """Register the integrations and the callback URL with LinkedIn, and record the outcome.
+
+    Returns "registered", "error" (LinkedIn refused; the integration is in error with its
+    message) or "not enabled". Raises TransientError when LinkedIn could not answer now.
+    """
+    integration = Integration.get()
+    if integration.status == Integration.Status.DISABLED:
+        return SKIPPED
+    contracts = list(Contract.objects.filter(active=True).values_list("urn", flat=True))
+    try:
+        client = client or get_client(organization_urn=integration.organization_urn)
+        client.register_integration(
+            organization_urn=integration.organization_urn,
+            contract_urns=contracts,
+            callback_url=integration.callback_url,
+            customer_name=customer_name(),
+        )
+    except TransientError:
+        raise
+    except LinkedInError as exc:
+        integration_services.integration_set_error(
+            message=f"LinkedIn refused the registration: {exc.message}"
+            + (f" (HTTP {exc.status})" if exc.status else "")
+        )
+        return FAILED
+    except (ValueError, ImproperlyConfigured) as exc:
+        integration_services.integration_set_error(
+            message=f"The registration cannot be sent: {exc}"
+        )
+        return FAILED
+    try:
+        integration_services.integration_mark_registered()
+    except ValidationError:  # disabled meanwhile
+        return SKIPPED
+    logger.info(
+        "registered with LinkedIn: %s, contracts %s", integration.organization_urn, contracts
+    )
+    return REGISTERED
+
+
+def integration_setup_run(*, client: LinkedInClient | None = None) -> dict[str, Any]:
+    """Register, pull the seats, start the bulk sync. Idempotent; see the module docstring."""
+    from syncjobs.bulk_sync import bulk_sync_claim, bulk_sync_schedule
+    from syncjobs.runs import sync_run_release
+    from syncjobs.seat_sync import seat_sync_runs
+
+    registration = integration_register(client=client)
+    if registration != REGISTERED:
+        return {"registration": registration}
+    seat_runs = seat_sync_runs(client=client)
+    run = bulk_sync_claim()
+    if run is not None:
+        # Claimed only to create it with its scope; the steps run in their own tasks.
+        sync_run_release(run)
+        bulk_sync_schedule()
+    return {
+        "registration": registration,
+        "seat_runs": len(seat_runs),
+        "bulk_sync_run": run.pk if run is not None else None,
+    }
+
+
+@shared_task(
+    name="syncjobs.tasks.integration_setup",
+    bind=True,
+    max_retries=SETUP_MAX_RETRIES,
+    acks_late=True,
+)
+def integration_setup(self: Any) -> dict[str, Any]:
+    """Celery entry point of ``integration_setup_run``: transient failures retry with backoff;
+    after the last retry the integration is put in error (an admin retries from its page)."""
+    try:
+        return integration_setup_run()
+    except TransientError as exc:
+        if self.request.retries >= self.max_retries:
+            integration_services.integration_set_error(
+                message=f"LinkedIn could not be reached to register the integration "
+                f"after {self.max_retries + 1} attempts: {exc}"
+            )
+            return {"registration": FAILED}
+        countdown = max(exc.retry_after or 0, SETUP_BACKOFF_SECONDS * (2**self.request.retries))
+        raise self.retry(exc=exc, countdown=countdown) from exc
+
+
+@receiver(signals.integration_enabled, dispatch_uid="syncjobs.integration_enabled")
+@receiver(signals.integration_setup_requested, dispatch_uid="syncjobs.integration_setup_requested")
+def on_integration_enabled(sender: Any, integration: Integration, **_: Any) -> None:
+    """Queue the setup once the enabling (or retry) transaction has committed."""
+    enqueue_on_commit(integration_setup)
+
+
+def integration_housekeeping() -> dict[str, int]:
+    """Daily: re-queue a setup whose task was lost, and a bulk sync that stopped moving.
+
+    A registration that never happened (enabled, not registered, no error) is set up again; a
+    bulk sync run left ``pending`` (its next step was never queued) or stale is continued.
+    """
+    from syncjobs.bulk_sync import bulk_sync_needed, bulk_sync_schedule
+    from syncjobs.runs import stale_after
+
+    integration = Integration.get()
+    counts = {"setup_queued": 0, "bulk_sync_queued": 0}
+    if integration.is_enabled and integration.registered_at is None:
+        counts["setup_queued"] = int(publish(integration_setup))
+        return counts
+    if integration.is_enabled and bulk_sync_needed():
+        from django.utils import timezone
+
+        active = SyncRun.objects.filter(
+            kind=SyncRun.Kind.BULK_SYNC, status__in=SyncRun.ACTIVE_STATUSES
+        ).first()
+        idle = active is None or active.status == SyncRun.Status.PENDING
+        if active is not None and active.heartbeat_at is not None:
+            idle = idle or active.heartbeat_at < timezone.now() - stale_after()
+        if idle:
+            counts["bulk_sync_queued"] = int(bulk_sync_schedule())
+    return counts
