@@ -22,6 +22,8 @@ class IdFilter(django_filters.Filter):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         kwargs.setdefault("min_value", 1)
+        # Ids are 64-bit: a larger number is a 400, not a database overflow (a 500 on SQLite).
+        kwargs.setdefault("max_value", 2**63 - 1)
         super().__init__(*args, **kwargs)
 
 

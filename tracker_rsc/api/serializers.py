@@ -127,7 +127,8 @@ class ProjectConnectionSerializer(serializers.Serializer):
 class OwnerIdsField(serializers.ListField):
     """User ids of the owners (at least one). Validated in one query; yields the users."""
 
-    child = serializers.IntegerField(min_value=1)
+    # Ids are 64-bit: a larger number is a 400, not a database overflow (a 500 on SQLite).
+    child = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
 
     def get_attribute(self, instance: Requisition) -> list[int]:
         return sorted(user.pk for user in instance.owners.all())
@@ -196,6 +197,19 @@ class RequisitionSerializer(serializers.ModelSerializer):
 class PlacementSerializer(serializers.ModelSerializer):
     rank_label = serializers.CharField(
         read_only=True, help_text="The rank as users see it (e.g. “Top candidate”); '' if none."
+    )
+    # Declared so the schema says '' is a value: a placement not yet evaluated has no rank.
+    rank = serializers.ChoiceField(
+        choices=Placement.Rank.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Hiring Assistant rank of the latest evaluation; '' if never evaluated.",
+    )
+    evaluation_basis = serializers.ChoiceField(
+        choices=Placement.Basis.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="What the latest evaluation was based on; '' if never evaluated.",
     )
 
     class Meta:
