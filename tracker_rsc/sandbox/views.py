@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from tracker_rsc.sandbox import ats, payloads
-from tracker_rsc.sandbox.faults import ConnectionDropped, apply_faults, faults_firing
+from tracker_rsc.sandbox.faults import apply_faults, faults_firing
 from tracker_rsc.sandbox.limits import FAMILIES, call_record, check_daily_requests, check_records
 from tracker_rsc.sandbox.models import (
     AccessToken,
@@ -169,6 +169,13 @@ def linkedin_api(endpoint: str, *, versioned: bool = False, authenticated: bool 
                 fired = faults_firing(endpoint=endpoint, method=call.http_method)
                 failing = [f.kind for f in fired if f.kind != Fault.Kind.LATENCY]
                 fault = failing[0] if failing else ("latency" if fired else "")
+                if fault == Fault.Kind.DROP:
+                    # Logged before the socket closes: the client sees the drop at once, and
+                    # whoever reads the log after that (a test, the stats) must find the call.
+                    call_record(
+                        family=family, endpoint=endpoint, method=call.label, status=0, records=0,
+                        fault=Fault.Kind.DROP,
+                    )  # fmt: skip
                 response = apply_faults(request, fired)
                 if response is None:
                     if authenticated:
@@ -179,21 +186,15 @@ def linkedin_api(endpoint: str, *, versioned: bool = False, authenticated: bool 
                     response = view(request, call, *args, **kwargs)
             except ApiError as error:
                 response = error_answer(error)
-            except ConnectionDropped:
+            if fault != Fault.Kind.DROP:
                 call_record(
-                    family=family, endpoint=endpoint, method=call.label, status=0, records=0,
-                    fault=Fault.Kind.DROP,
-                )  # fmt: skip
-                raise
-            call_record(
-                family=family,
-                endpoint=endpoint,
-                method=call.label,
-                # A dropped connection answered nothing, whatever Django thinks it sent.
-                status=0 if fault == Fault.Kind.DROP else response.status_code,
-                records=call.records,
-                fault=fault,
-            )
+                    family=family,
+                    endpoint=endpoint,
+                    method=call.label,
+                    status=response.status_code,
+                    records=call.records,
+                    fault=fault,
+                )
             return response
 
         return wrapper
