@@ -93,7 +93,9 @@ def requisition_update(
         requisition.closed_at = None
     requisition.full_clean(exclude=["created_by"])
     with transaction.atomic():
-        requisition.save()
+        # Only what this update changes: the LinkedIn sync state on the row (written by the
+        # job sync meanwhile) must not be overwritten by a stale in-memory copy.
+        requisition.save(update_fields=[*fields, "updated_at", "closed_at"])
         if owners is not None:
             _set_owners(requisition, owners)
         signals.requisition_saved.send(sender=Requisition, requisition=requisition, created=False)
@@ -120,7 +122,9 @@ def requisition_delete(*, requisition: Requisition, actor: User | None = None) -
             "location": requisition.location,
             "availability": requisition.availability,
             "created_at": requisition.created_at.isoformat(),
-            "was_synced": requisition.linkedin_synced_at is not None,
+            "was_synced": Requisition.objects.filter(
+                pk=requisition.pk, linkedin_synced_at__isnull=False
+            ).exists(),
             "placement_ids": list(requisition.placements.values_list("pk", flat=True)),
         }
         requisition_id = requisition.pk
