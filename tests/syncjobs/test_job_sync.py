@@ -1,4 +1,4 @@
-# ruff: noqa: F811  (pytest fixtures imported by name)
+# ruff: noqa: F401, F811  (pytest fixtures imported by name)
 """Job sync: postings with availability, job requisitions, owners' access lists, applications
 of connected requisitions only (with the primary CV), and the job_sync runner."""
 
@@ -17,7 +17,7 @@ from syncjobs.receivers import NOT_SENT_MARK
 from tests.candidates.factories import CandidateFactory
 from tests.requisitions.factories import ProjectConnectionFactory
 from tests.syncjobs.linkedin_fakes import ORG
-from tests.syncjobs.rsc_fakes import fake_rsc  # noqa: F401  (fixture)
+from tests.syncjobs.rsc_fakes import fake_rsc
 from tests.tracker_rsc.factories import (
     LinkedInSeatFactory,
     UserFactory,
