@@ -29,7 +29,7 @@ from celery import shared_task
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.dispatch import receiver
 
-from syncjobs.enqueue import enqueue_on_commit, publish
+from syncjobs import enqueue
 from syncjobs.models import SyncRun
 from tracker_rsc import services as integration_services
 from tracker_rsc import signals
@@ -145,7 +145,7 @@ def integration_setup(self: Any) -> dict[str, Any]:
 @receiver(signals.integration_setup_requested, dispatch_uid="syncjobs.integration_setup_requested")
 def on_integration_enabled(sender: Any, integration: Integration, **_: Any) -> None:
     """Queue the setup once the enabling (or retry) transaction has committed."""
-    enqueue_on_commit(integration_setup)
+    enqueue.enqueue_on_commit(integration_setup)
 
 
 def integration_housekeeping() -> dict[str, int]:
@@ -160,7 +160,7 @@ def integration_housekeeping() -> dict[str, int]:
     integration = Integration.get()
     counts = {"setup_queued": 0, "bulk_sync_queued": 0}
     if integration.is_enabled and integration.registered_at is None:
-        counts["setup_queued"] = int(publish(integration_setup))
+        counts["setup_queued"] = int(enqueue.publish(integration_setup))
         return counts
     if integration.is_enabled and bulk_sync_needed():
         from django.utils import timezone
