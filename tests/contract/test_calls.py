@@ -8,12 +8,20 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.contract.helpers import CLIENT_ID, CONTRACT, ORG, calls, candidate, token_calls
+from tests.contract.helpers import (
+    CLIENT_ID,
+    CONTRACT,
+    ORG,
+    T0,
+    calls,
+    candidate,
+    posting,
+    token_calls,
+)
 from tests.sandbox.factories import MemberFactory, SandboxSeatFactory
 from tracker_rsc.linkedin import (
     ApplicationRecord,
     AuthError,
-    JobPosting,
     JobRequisition,
     PermanentError,
     get_client,
@@ -37,22 +45,6 @@ from tracker_rsc.sandbox.models import (
 )
 from tracker_rsc.sandbox.models import JobPosting as SandboxJobPosting
 from tracker_rsc.sandbox.models import JobRequisition as SandboxJobRequisition
-
-T0 = datetime(2025, 11, 3, 8, 0, tzinfo=UTC)
-
-
-def posting(job_id: str, **overrides: object) -> JobPosting:
-    values: dict[str, object] = {
-        "job_id": job_id,
-        "title": "Senior Data Engineer",
-        "description": "5+ years of Python\nApache Spark pipelines in production\nSQL modelling",
-        "location": "London, United Kingdom",
-        "availability": "PRIVATE_TO_ATS_INTEGRATION",
-        "listed_at": T0,
-        "company_apply_url": f"http://tracker.test/requisitions/{job_id}/",
-    }
-    values.update(overrides)
-    return JobPosting(**values)  # type: ignore[arg-type]
 
 
 def requisition(job_id: str, owners: list[str]) -> JobRequisition:
