@@ -115,3 +115,40 @@ def test_none_and_empty_give_empty_strings(value: str) -> None:
         assert function(None) == ""
         assert function("") == ""
         assert isinstance(function(value), str)
+
+
+# --- Spelling variants of one identifier give one key (what the duplicate check relies on) --
+
+_ascii_word = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_ascii_word, _ascii_word, st.sampled_from(["", " ", "\t", "  \n"]), st.booleans())
+def test_email_key_ignores_case_and_surrounding_space(local, domain, pad, upper) -> None:
+    email = f"{local}@{domain}.example"
+    variant = pad + (email.upper() if upper else email.title()) + pad
+    assert normalize.normalize_email(variant) == normalize.normalize_email(email) == email
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    slug=st.from_regex(r"[a-z][a-z0-9-]{1,20}[a-z0-9]", fullmatch=True),
+    scheme=st.sampled_from(["https://", "http://", "", "//", "HTTPS://"]),
+    host=st.sampled_from(
+        ["linkedin.com", "www.linkedin.com", "uk.linkedin.com", "WWW.LINKEDIN.COM"]
+    ),
+    tail=st.sampled_from(["", "/", "?trk=public_profile", "/#about", "/?originalSubdomain=uk"]),
+    upper=st.booleans(),
+)
+def test_profile_url_variants_share_one_slug_and_canonical_url(slug, scheme, host, tail, upper):
+    path_slug = slug.upper() if upper else slug
+    url = f"{scheme}{host}/in/{path_slug}{tail}"
+    assert normalize.profile_slug(url) == slug
+    assert normalize.canonical_profile_url(url) == f"https://www.linkedin.com/in/{slug}"
+
+
+@settings(max_examples=200, deadline=None)
+@given(any_text, st.sampled_from([str.upper, str.lower, str.title, str.strip]))
+def test_name_key_ignores_case_and_surrounding_space(value, variant) -> None:
+    assert normalize.normalize_name_part(variant(value)) == normalize.normalize_name_part(value)
+    assert normalize.normalize_name_part(f"  {value}\t") == normalize.normalize_name_part(value)

@@ -177,7 +177,7 @@ class Transport:
                 )
             try:
                 data = json.loads(raw.content)
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: nested beyond the stack
                 # A 2xx whose body is not JSON is treated as transient, not as a PayloadError:
                 # it comes from LinkedIn's edge (truncated responses, HTML maintenance pages
                 # with a 200) rather than from the API's schema, and a retry of our idempotent

@@ -228,7 +228,8 @@ def parse_json_body(body: bytes | str, path: str) -> Reader:
     """Decode a JSON object from raw bytes; anything else is a PayloadError."""
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        # RecursionError: arrays or objects nested deeper than the decoder's stack allows.
         raise PayloadError(f"{path}: body is not JSON ({exc})", field=path) from exc
     return Reader(data, path)
 
