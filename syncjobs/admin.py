@@ -9,9 +9,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
@@ -96,6 +98,49 @@ class SyncRunAdmin(ExactSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         "duration",
         "cursor_pretty",
     )
+
+    def get_urls(self) -> list:
+        from django.urls import path
+
+        return [
+            path(
+                "reconciliation/",
+                self.admin_site.admin_view(self.reconciliation_view),
+                name="syncjobs_syncrun_reconciliation",
+            ),
+            *super().get_urls(),
+        ]
+
+    def reconciliation_view(self, request: HttpRequest) -> HttpResponse:
+        """Tracker's candidate counts against what LinkedIn accepted (certification)."""
+        from syncjobs.reconciliation import reconciliation_rows
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return TemplateResponse(
+            request,
+            "admin/syncjobs/reconciliation.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": "Reconciliation with LinkedIn",
+                **reconciliation_rows(),
+            },
+        )
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        from django.urls import reverse
+
+        if request.method == "GET" and not request.GET:
+            self.message_user(
+                request,
+                format_html(
+                    'Compare counts with LinkedIn on the <a href="{}">reconciliation page</a>.',
+                    reverse("admin:syncjobs_syncrun_reconciliation"),
+                ),
+                messages.INFO,
+            )
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description="progress")
     def progress(self, obj: SyncRun) -> str:
