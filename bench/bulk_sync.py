@@ -1,0 +1,252 @@
+"""Bulk sync throughput, limiter utilisation and memory: ``python bench/bulk_sync.py``.
+
+    python bench/bulk_sync.py                        # 100,000 candidates, fresh SQLite database
+    python bench/bulk_sync.py --candidates 1000000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_bulk_sync python bench/bulk_sync.py
+
+The LinkedIn side is the sandbox, served over real HTTP by a threaded WSGI server on a local
+port **in this process** (the adapter, its retries and the Rest.li encoding run exactly as in
+production); the sandbox's own rate limits and latency are off, so the figures are Tracker's.
+
+1. Throughput: the candidates table is topped up to N rows with ``bench/load_candidates.py``
+   (realistic data: ``updated_at`` spread over five years, some emails missing, 40 % linked), the
+   integration is enabled now, and one bulk sync runs to the end with Tracker's limiter off.
+   Printed: candidates scanned and records sent per second, batches, skip counts, and the peak
+   memory of the process (``ru_maxrss``; with ``--tracemalloc`` also Python's traced peak during
+   the run, which slows it down). The sandbox's memory is included: it is the same process.
+2. Limiter utilisation: the sandbox's stored candidates are cleared and a new bulk sync runs for
+   ``--limiter-seconds`` (120) with the limiter on (10,000 records a minute, the file backend in
+   a temporary folder so that nothing else shares the budget). Printed: the average records per
+   minute that reached the sandbox (upserts and match reads, both count as records) against
+   10,000, and the most records in any 60-second window (must not exceed 10,000). A run shorter
+   than a few minutes reads high on average: the limiter admits a full minute's budget at once.
+
+Without DATABASE_URL a fresh SQLite database is made in a temporary directory; with it, use a
+scratch database (the run adds candidates and deletes earlier bench runs' bulk-sync links).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import resource
+import sys
+import tempfile
+import threading
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._common import print_figure, print_header
+
+ORG = "urn:li:organization:2414183"
+RECORDS_PER_MINUTE = 10_000
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--candidates", type=int, default=100_000, help="table size (100,000)")
+    parser.add_argument(
+        "--limiter-seconds", type=float, default=120.0, help="length of the limiter run (120)"
+    )
+    parser.add_argument("--tracemalloc", action="store_true", help="also trace Python allocations")
+    args = parser.parse_args()
+    if args.candidates < 1 or args.limiter_seconds < 0:
+        parser.error("--candidates must be at least 1 and --limiter-seconds not negative")
+    return args
+
+
+def prepare_environment() -> None:
+    var_dir = tempfile.mkdtemp(prefix="bench-bulk-sync-")
+    # Limiter state, token cache and (without DATABASE_URL) the database stay in a temp folder.
+    os.environ["TRACKER_VAR_DIR"] = var_dir
+    os.environ.pop("REDIS_URL", None)
+    os.environ.setdefault("DEBUG", "true")  # the sandbox is mounted only with LINKEDIN_SANDBOX
+    os.environ.setdefault("LINKEDIN_SANDBOX", "true")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+
+def start_server() -> tuple[object, str]:
+    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+    from django.core.wsgi import get_wsgi_application
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=True)
+    server.set_app(get_wsgi_application())
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def rss_mib() -> float:
+    # Linux reports ru_maxrss in KiB.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def reset_linkedin_side() -> None:
+    from candidates.models import MatchReview, MemberLink
+    from syncjobs.models import SyncRun
+    from tracker_rsc.sandbox.models import ApiCall, AtsCandidate
+
+    SyncRun.objects.filter(kind=SyncRun.Kind.BULK_SYNC).delete()
+    MemberLink.objects.filter(method=MemberLink.Method.BULK_SYNC).delete()
+    MatchReview.objects.all().delete()
+    AtsCandidate.objects.all().delete()
+    ApiCall.objects.all().delete()
+
+
+def sandbox_records(since: float | None = None) -> int:
+    from datetime import UTC, datetime
+
+    from django.db.models import Sum
+
+    from tracker_rsc.sandbox.models import ApiCall
+
+    calls = ApiCall.objects.filter(endpoint="atsCandidates", status__lt=400)
+    if since is not None:
+        calls = calls.filter(at__gte=datetime.fromtimestamp(since, tz=UTC))
+    return calls.aggregate(n=Sum("records"))["n"] or 0
+
+
+def busiest_minute(since: float) -> int:
+    """The most records the sandbox accepted in any 60-second window since ``since``."""
+    from datetime import UTC, datetime, timedelta
+
+    from tracker_rsc.sandbox.models import ApiCall
+
+    calls = list(
+        ApiCall.objects.filter(
+            endpoint="atsCandidates",
+            status__lt=400,
+            at__gte=datetime.fromtimestamp(since, tz=UTC),
+        )
+        .order_by("at")
+        .values_list("at", "records")
+    )
+    best = inside = 0
+    first = 0
+    for at, records in calls:
+        inside += records
+        while calls[first][0] <= at - timedelta(seconds=60):
+            inside -= calls[first][1]
+            first += 1
+        best = max(best, inside)
+    return best
+
+
+def main() -> None:
+    args = parse_args()
+    prepare_environment()
+    from bench._common import setup_django
+
+    setup_django()
+    logging.disable(logging.WARNING)
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    print("   migrating the bench database …", flush=True)
+    call_command("migrate", verbosity=0)
+
+    from bench.load_candidates import ensure_candidates
+    from syncjobs import bulk_sync
+    from syncjobs.models import SyncRun
+    from tracker_rsc.models import Integration
+    from tracker_rsc.sandbox.models import SandboxSettings
+
+    ensure_candidates(args.candidates, verbose=True)
+    server, url = start_server()
+    base = f"{url}/sandbox/linkedin"
+    settings.LINKEDIN_API_URL = base
+    settings.LINKEDIN_TOKEN_URL = f"{base}/oauth/v2/accessToken"
+    settings.SITE_URL = url
+    settings.LINKEDIN_CLIENT_ID = "bench-client"
+    settings.LINKEDIN_CLIENT_SECRET = "bench-secret"  # noqa: S105
+    config = SandboxSettings.get()
+    config.rate_limits_enabled = False
+    config.save()
+    # The outbox re-drive the completed run would queue has no broker here.
+    import syncjobs.enqueue
+
+    syncjobs.enqueue.publish = lambda *a, **k: True
+
+    integration = Integration.get()
+    integration.status = Integration.Status.ENABLED
+    integration.organization_urn = ORG
+    integration.enabled_at = timezone.now()
+    integration.registered_at = timezone.now()
+    integration.history_days = 730
+    integration.save()
+    reset_linkedin_side()
+
+    print_header(f"bulk sync — {args.candidates:,} candidates, sandbox over local HTTP")
+
+    # 1. Throughput, limiter off.
+    settings.LINKEDIN_RATE_LIMIT_ENABLED = False
+    if args.tracemalloc:
+        tracemalloc.start()
+    rss_before = rss_mib()
+    started = time.perf_counter()
+    run = bulk_sync.bulk_sync_run(sleep=lambda s: None)
+    elapsed = time.perf_counter() - started
+    traced_peak = tracemalloc.get_traced_memory()[1] / 2**20 if args.tracemalloc else None
+    if args.tracemalloc:
+        tracemalloc.stop()
+    assert run is not None and run.status == SyncRun.Status.SUCCEEDED, run and run.error
+    scanned = run.processed + run.skipped_total
+    sent = run.counters.get("sent", 0)
+    print(
+        f"   run #{run.pk}: total {run.total:,}, sent {sent:,}, linked {run.linked:,}, "
+        f"failed {run.failed:,}, skipped {run.skipped}, batches {run.counters.get('batches')}"
+    )
+    print_figure("wall time, limiter off", elapsed, "s")
+    print_figure("candidates scanned per second", scanned / elapsed, "/s")
+    print_figure("records sent per second (upserts)", sent / elapsed, "/s")
+    print_figure(
+        "LinkedIn records per second (upserts+match reads)",
+        sandbox_records() / elapsed,
+        "/s",
+    )
+    print_figure("peak RSS of the process", rss_mib(), "MiB", note=f"(before: {rss_before:.0f})")
+    if traced_peak is not None:
+        print_figure("peak traced Python memory during the run", traced_peak, "MiB")
+
+    # 2. Limiter utilisation over a short run.
+    if args.limiter_seconds > 0:
+        reset_linkedin_side()
+        settings.LINKEDIN_RATE_LIMIT_ENABLED = True
+        settings.LINKEDIN_RECORDS_PER_MINUTE = RECORDS_PER_MINUTE
+        from tracker_rsc.linkedin import get_client
+
+        run = bulk_sync.bulk_sync_claim()
+        client = get_client()
+        window_start = time.time()
+        started = time.monotonic()
+        bulk_sync.bulk_sync_step(run, client=client, deadline=started + args.limiter_seconds)
+        minutes = (time.monotonic() - started) / 60
+        records = sandbox_records(since=window_start - 1)
+        per_minute = records / minutes
+        run.refresh_from_db()
+        print(
+            f"   limiter run: {minutes * 60:.0f} s, {records:,} records reached the sandbox "
+            f"({run.counters.get('sent', 0):,} candidates sent)"
+        )
+        print_figure("records per minute with the limiter on (average)", per_minute, "/min")
+        print_figure(
+            "most records in any 60-second window",
+            busiest_minute(window_start - 1),
+            "",
+            target=RECORDS_PER_MINUTE,
+            note="(LinkedIn's limit)",
+        )
+        print_figure("limiter utilisation (average / 10,000)", 100 * per_minute / 10_000, "%")
+    server.shutdown()
+
+
+if __name__ == "__main__":
+    main()
