@@ -34,6 +34,7 @@ class FakeCandidateLinkedIn:
     upsert_batches: list[list[str]] = field(default_factory=list)
     match_reads: list[list[str]] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
+    deleted_applications: list[str] = field(default_factory=list)
     seats: dict[str, list[Seat]] = field(default_factory=dict)
     purged: list[PurgedExport] = field(default_factory=list)
     purge_queries: list[datetime] = field(default_factory=list)
@@ -89,6 +90,11 @@ class FakeCandidateLinkedIn:
             self.store.pop(cid, None)
             self.deleted.append(cid)
         return BatchResult(succeeded=list(candidate_ids), failed={})
+
+    def delete_applications(self, application_ids: list[str]) -> BatchResult:
+        self._maybe_fail("delete_applications")
+        self.deleted_applications.extend(application_ids)
+        return BatchResult(succeeded=list(application_ids), failed={})
 
     # --- enabling, seats, purge notices
 
