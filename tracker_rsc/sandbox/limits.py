@@ -109,10 +109,21 @@ def check_records(*, family: str, records: int, now: datetime | None = None) -> 
 
 
 def call_record(
-    *, family: str, endpoint: str, method: str, status: int, records: int, fault: str = ""
+    *,
+    family: str,
+    endpoint: str,
+    method: str,
+    status: int,
+    records: int,
+    fault: str = "",
+    at: datetime | None = None,
 ) -> None:
+    """Log an answered call. ``at`` is when it arrived (LinkedIn counts a call by its arrival,
+    not by when a slow answer finished, so a burst's late answers do not shift the minute).
+    """
     try:
         ApiCall.objects.create(
+            at=at or timezone.now(),
             family=family,
             endpoint=endpoint,
             method=method,

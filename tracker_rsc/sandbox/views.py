@@ -13,7 +13,7 @@ import hmac
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -73,6 +73,8 @@ class Call:
     restli_method: str
     family: str
     records: int = 0
+    # When the request arrived: the moment LinkedIn counts it by (limits and the call log).
+    arrived: datetime = field(default_factory=timezone.now)
 
     @classmethod
     def from_request(cls, request: HttpRequest, family: str) -> Call:
@@ -97,7 +99,7 @@ class Call:
 
     def admit(self, records: int) -> None:
         """Count this call's records against the rolling-minute limit (429 if over)."""
-        check_records(family=self.family, records=records)
+        check_records(family=self.family, records=records, now=self.arrived)
         self.records = records
 
     def json_object(self) -> dict[str, object]:
@@ -174,7 +176,7 @@ def linkedin_api(endpoint: str, *, versioned: bool = False, authenticated: bool 
                     # whoever reads the log after that (a test, the stats) must find the call.
                     call_record(
                         family=family, endpoint=endpoint, method=call.label, status=0, records=0,
-                        fault=Fault.Kind.DROP,
+                        fault=Fault.Kind.DROP, at=call.arrived,
                     )  # fmt: skip
                 response = apply_faults(request, fired)
                 if response is None:
@@ -194,6 +196,7 @@ def linkedin_api(endpoint: str, *, versioned: bool = False, authenticated: bool 
                     status=response.status_code,
                     records=call.records,
                     fault=fault,
+                    at=call.arrived,
                 )
             return response
 
