@@ -299,13 +299,13 @@ def test_redis_limiter_waits_exactly_and_enforces_the_daily_cap(redis_limiter_fa
     limiter.acquire(60)
     clock.now += 10
     limiter.acquire(60)
-    assert clock.sleeps == [50.0]
+    assert clock.sleeps == [50.0 + MARGIN]
 
     limiter.acquire(1)
     with pytest.raises(RateLimitExceeded) as caught:
         limiter.acquire(1, max_wait=5)
 
-    assert caught.value.retry_after == 540.0  # 23:51 → midnight UTC
+    assert caught.value.retry_after == 540.0 - MARGIN  # 23:51:01 → midnight UTC
     limiter.acquire(1)
     assert datetime.fromtimestamp(clock.now, UTC) == datetime(2026, 3, 3, tzinfo=UTC)
 
