@@ -30,7 +30,7 @@ else
 XDIST := -n $(PYTEST_WORKERS)
 endif
 
-.PHONY: help install run prepare test lint fmt check migrate seed worker beat clean
+.PHONY: help install run prepare test lint fmt check migrate seed worker beat clean bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -91,6 +91,9 @@ fmt: install ## Format and auto-fix with ruff
 check: install ## Django's system checks and the migrations check
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
+
+bench: install ## Run bench/ and write bench/REPORT.md (BENCH_CANDIDATES, DATABASE_URL, BENCH_ONLY)
+	$(PY) bench/report.py $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
 
 clean: ## Remove .venv and caches (keeps var/, the local database)
 	rm -rf $(VENV) .ruff_cache .pytest_cache *.egg-info
