@@ -68,6 +68,7 @@ run: prepare ## Install, migrate, seed, then run web + Celery worker + beat (Ctr
 	@echo "  Starting web, worker and beat; Ctrl-C stops them all."
 	@echo
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" RUNSERVER_OPTS="$(RUNSERVER_OPTS)" \
+	  SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" \
 	  $(VENV)/bin/honcho start --port $(PORT)
 
 worker: install ## Run only a Celery worker (e.g. beside a web server started elsewhere)
