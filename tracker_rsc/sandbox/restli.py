@@ -264,6 +264,14 @@ def page(elements: list, *, start: int, count: int) -> dict[str, object]:
     }
 
 
+def page_of(rows, serialize, *, start: int, count: int) -> dict[str, object]:
+    """A finder answer over an ordered queryset: only the page's rows are read and serialised."""
+    return {
+        "elements": [serialize(row) for row in rows[start : start + count]],
+        "paging": {"start": start, "count": count, "total": rows.count()},
+    }
+
+
 def _int_param(name: str, raw: str, *, minimum: int) -> int:
     try:
         value = int(raw)

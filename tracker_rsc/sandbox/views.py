@@ -53,6 +53,7 @@ from tracker_rsc.sandbox.restli import (
     list_param,
     ms_param,
     page,
+    page_of,
     paging,
     parse_entity_key,
 )
@@ -543,8 +544,8 @@ def mail_stubs(request: HttpRequest, call: Call) -> HttpResponse:
     owners = list_param(call.params, "owners")
     if owners:
         stubs = stubs.filter(owner__urn__in=owners)
-    elements = [payloads.mail_stub(s) for s in stubs.order_by("created_at", "id")]
-    return json_answer(page(elements, start=start, count=count))
+    ordered = stubs.order_by("created_at", "id")
+    return json_answer(page_of(ordered, payloads.mail_stub, start=start, count=count))
 
 
 @linkedin_api("conversationEvents")
@@ -558,8 +559,8 @@ def conversation_events(request: HttpRequest, call: Call) -> HttpResponse:
     events = ConversationEvent.objects.select_related("seat", "member").filter(
         seat__urn=viewer, occurred_at__gte=start_at, occurred_at__lt=end_at
     )
-    elements = [payloads.conversation_event(e) for e in events.order_by("occurred_at", "id")]
-    return json_answer(page(elements, start=start, count=count))
+    ordered = events.order_by("occurred_at", "id")
+    return json_answer(page_of(ordered, payloads.conversation_event, start=start, count=count))
 
 
 @linkedin_api("prospectNotes")
@@ -576,8 +577,8 @@ def prospect_notes(request: HttpRequest, call: Call) -> HttpResponse:
     owners = list_param(call.params, "owners")
     if owners:
         notes = notes.filter(owner__urn__in=owners)
-    elements = [payloads.prospect_note(n) for n in notes.order_by("last_modified_at", "id")]
-    return json_answer(page(elements, start=start, count=count))
+    ordered = notes.order_by("last_modified_at", "id")
+    return json_answer(page_of(ordered, payloads.prospect_note, start=start, count=count))
 
 
 @linkedin_api("seatsV2")
@@ -590,8 +591,7 @@ def seats_v2(request: HttpRequest, call: Call) -> HttpResponse:
     if not contracts:
         raise bad_request("Missing required query parameter 'contracts'.")
     seats = Seat.objects.select_related("contract").filter(contract__urn__in=contracts)
-    elements = [payloads.seat(s) for s in seats.order_by("urn")]
-    return json_answer(page(elements, start=start, count=count))
+    return json_answer(page_of(seats.order_by("urn"), payloads.seat, start=start, count=count))
 
 
 @linkedin_api("exportedApplicationEvaluation", versioned=True)
@@ -636,5 +636,5 @@ def purged_exported_candidates(request: HttpRequest, call: Call) -> HttpResponse
     purges = PurgedExport.objects.filter(integration_context=context)
     if after is not None:
         purges = purges.filter(purged_at__gte=after)
-    elements = [payloads.purged_export(p) for p in purges.order_by("purged_at", "id")]
-    return json_answer(page(elements, start=start, count=count))
+    ordered = purges.order_by("purged_at", "id")
+    return json_answer(page_of(ordered, payloads.purged_export, start=start, count=count))
