@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -42,6 +44,17 @@ CHECKS = [
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Requests go through the WSGI handler, whose request signals would close the test's
+    database connection (and its transaction); Django's test Client disconnects them too."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def token(db) -> str:
     """An admin's API token (admins may call every operation), and rows for ids to hit."""
@@ -65,3 +78,53 @@ def token(db) -> str:
 )
 def test_api_never_errors_and_matches_its_schema(case, token):
     case.call_and_validate(headers={"Authorization": f"Token {token}"}, checks=CHECKS)
+
+
+# Regressions of what the fuzzing found: an id beyond 64 bits overflowed SQLite (a 500).
+HUGE_ID = 2**64
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/api/v1/placements/?candidate={HUGE_ID}",
+        f"/api/v1/placements/?requisition={HUGE_ID}",
+        f"/api/v1/activities/?candidate={HUGE_ID}",
+        f"/api/v1/activities/?placement={HUGE_ID}",
+        f"/api/v1/requisitions/?owner={HUGE_ID}",
+    ],
+)
+def test_an_id_filter_beyond_64_bits_is_a_400(admin_api_client, url):
+    response = admin_api_client.get(url)
+
+    assert response.status_code == 400
+    assert "less than or equal to" in str(response.json())
+
+
+@pytest.mark.django_db
+def test_a_requisition_owner_id_beyond_64_bits_is_a_400_and_nothing_is_written(admin_api_client):
+    from requisitions.models import Requisition
+
+    response = admin_api_client.post(
+        "/api/v1/requisitions/", {"title": "Data Engineer", "owners": [HUGE_ID]}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "owners" in response.json()
+    assert not Requisition.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_unevaluated_placement_documents_its_blank_rank(admin_api_client):
+    """The schema allows '' for rank and evaluation_basis, which is what an unevaluated
+    placement has (the fuzzing found the response violating the schema before)."""
+    placement = PlacementFactory()
+    schema = admin_api_client.get("/api/schema/?format=json").json()["components"]["schemas"]
+
+    body = admin_api_client.get(f"/api/v1/placements/{placement.pk}/").json()
+
+    assert (body["rank"], body["evaluation_basis"]) == ("", "")
+    for name in ("rank", "evaluation_basis"):
+        options = schema["Placement"]["properties"][name]["oneOf"]
+        assert {"$ref": "#/components/schemas/BlankEnum"} in options
