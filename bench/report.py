@@ -71,6 +71,8 @@ class Script:
     shared_database: bool  # False: a scratch database of its own
     targets: tuple[Target, ...] = ()
     untargeted_note: str = ""
+    markdown_output: bool = False  # the script prints Markdown: include it as it is
+    scratch: bool = True  # with shared_database False: give it a scratch PostgreSQL database
 
 
 @dataclass
@@ -152,6 +154,14 @@ def scripts(candidates: int) -> list[Script]:
                     "issue 6: the task runs every 30 minutes, so a cycle must fit in 30",
                 ),
             ),
+        ),
+        Script(
+            "bad_input",
+            "Bad input on every surface: what each got back, and nothing written",
+            ["--markdown"],
+            shared_database=False,
+            scratch=False,  # it always makes a fresh SQLite database of its own
+            markdown_output=True,
         ),
         Script(
             "linkedin_client",
@@ -321,6 +331,11 @@ def markdown(outcomes: list[Outcome], *, candidates: int, database: str, command
             lines += [f"Not measured: {outcome.output}.", ""]
             continue
         lines += [f"Command: `{outcome.command}` ({outcome.seconds:,.0f} s).", ""]
+        if outcome.script.markdown_output:
+            if outcome.status == "failed":
+                lines += ["**A bad input was accepted or wrote something (see NO below).**", ""]
+            lines += [outcome.output.strip(), ""]
+            continue
         if outcome.status == "failed":
             tail = "\n".join(outcome.output.splitlines()[-30:])
             lines += ["**Not measured: the script failed.** End of its output:", "", "```"]
@@ -378,7 +393,7 @@ def main(argv: list[str] | None = None) -> int:
             env = {
                 k: v for k, v in base_env.items() if k not in ("DATABASE_URL", "TRACKER_VAR_DIR")
             }
-            scratch = scratch_database(shared_url, script.name)
+            scratch = scratch_database(shared_url, script.name) if script.scratch else None
             if scratch:
                 env["DATABASE_URL"] = scratch
         outcomes.append(run(script, env=env, python=python))
