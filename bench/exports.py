@@ -103,18 +103,22 @@ def arrange(count: int, url: str) -> tuple[int, list[str]]:
     contract, _ = Contract.objects.get_or_create(urn="urn:li:contract:900")
 
     li_contract = sandbox.contract_ensure(urn="urn:li:contract:900", organization_urn=org)
+    # Seats of this run only: LinkedIn's 300 exports per seat per month would refuse a second
+    # run in the same scratch database that reused the first run's seats.
+    stamp = int(time.time())
     seats = []
     for n in range(-(-count // SEAT_QUOTA_MARGIN)):
-        seat_urn = f"urn:li:seat:{90_000 + n}"
+        seat_urn = f"urn:li:seat:{stamp}{n:04d}"
         seats.append(
             sandbox.seat_ensure(
-                contract=li_contract, urn=seat_urn, person_urn=f"urn:li:person:benchseat{n}"
+                contract=li_contract,
+                urn=seat_urn,
+                person_urn=f"urn:li:person:benchseat{stamp}x{n}",
             )
         )
         LinkedInSeat.objects.get_or_create(
             seat_urn=seat_urn, defaults={"contract": contract, "user": owner}
         )
-    stamp = int(time.time())
     members = Member.objects.bulk_create(
         Member(
             person_urn=f"urn:li:person:bench{stamp}x{n}",
