@@ -13,6 +13,10 @@ run *close* to LinkedIn's limit) is judged here; upper bounds come from the scri
 Scripts that do not exist yet are listed as "not measured", and so is a script that failed
 (with the end of its output).
 
+Sizes: ``BENCH_CANDIDATES`` (default 100,000) for the loader, the duplicate check and the
+pages; the bulk sync at ``BENCH_BULK_SYNC_CANDIDATES`` (default 50,000: at 1,000,000 it takes
+about half an hour on this machine, so that run is its own command, see bench/bulk_sync.py).
+
 Databases: ``load_candidates``, ``duplicate_check`` and ``pages`` share ``DATABASE_URL`` (the
 candidates table is loaded once, up to ``BENCH_CANDIDATES``). The scripts that write sync data
 (exports, bulk sync, InMails/notes, the LinkedIn client) each get a scratch database of their
@@ -41,6 +45,11 @@ BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
 REPORT = BENCH_DIR / "REPORT.md"
 DEFAULT_CANDIDATES = 100_000
+# The bulk sync sends every eligible candidate through the sandbox, which stores each one too:
+# at 1,000,000 that takes about half an hour here, so `make bench` measures it at this size
+# (BENCH_BULK_SYNC_CANDIDATES; the 1,000,000 run is `python bench/bulk_sync.py --candidates
+# 1000000`). Large enough to keep the limiter busy for its whole two-minute run.
+DEFAULT_BULK_SYNC_CANDIDATES = 50_000
 SCRIPT_TIMEOUT_SECONDS = 60 * 60
 
 # One figure line of print_figure: label, value, unit, optional "target ≤ X unit MET|MISSED".
@@ -73,6 +82,7 @@ class Script:
     untargeted_note: str = ""
     markdown_output: bool = False  # the script prints Markdown: include it as it is
     scratch: bool = True  # with shared_database False: give it a scratch PostgreSQL database
+    scratch_suffix: str = ""  # added to the scratch database's name
 
 
 @dataclass
@@ -95,7 +105,7 @@ class Outcome:
     output: str = ""
 
 
-def scripts(candidates: int) -> list[Script]:
+def scripts(candidates: int, bulk_candidates: int) -> list[Script]:
     count = str(candidates)
     return [
         Script(
@@ -125,9 +135,10 @@ def scripts(candidates: int) -> list[Script]:
         ),
         Script(
             "bulk_sync",
-            f"Bulk sync of {candidates:,} candidates: throughput, limiter, memory (issue 4)",
-            ["--candidates", count, "--limiter-seconds", "120"],
+            f"Bulk sync of {bulk_candidates:,} candidates: throughput, limiter, memory (issue 4)",
+            ["--candidates", str(bulk_candidates), "--limiter-seconds", "120"],
             shared_database=False,
+            scratch_suffix=str(bulk_candidates),  # the table size is part of the set-up
             targets=(
                 Target(
                     "limiter utilisation (average / 10,000)",
@@ -290,7 +301,9 @@ def figures(lines: list[str], script: Script) -> list[Figure]:
     return found
 
 
-def markdown(outcomes: list[Outcome], *, candidates: int, database: str, command: str) -> str:
+def markdown(
+    outcomes: list[Outcome], *, candidates: int, bulk_candidates: int, database: str, command: str
+) -> str:
     met = sum(f.verdict == "MET" for o in outcomes for f in o.figures)
     missed = [(o, f) for o in outcomes for f in o.figures if f.verdict == "MISSED"]
     lines = [
@@ -301,7 +314,8 @@ def markdown(outcomes: list[Outcome], *, candidates: int, database: str, command
         "",
         f"- Host: {platform.node()}, {os.cpu_count()} CPUs, Python {platform.python_version()} "
         "(a shared machine: other work ran beside this one, so times are upper bounds).",
-        f"- Candidates: {candidates:,}; shared database: {database}.",
+        f"- Candidates: {candidates:,} (the bulk sync: {bulk_candidates:,}); shared database: "
+        f"{database}.",
         f"- Targets: {met} met, {len(missed)} missed.",
         "",
     ]
@@ -357,10 +371,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--only", nargs="+", metavar="SCRIPT", help="run only these scripts")
     parser.add_argument("--output", type=Path, default=REPORT, help="where to write the report")
+    parser.add_argument(
+        "--bulk-sync-candidates",
+        type=int,
+        default=int(os.environ.get("BENCH_BULK_SYNC_CANDIDATES", DEFAULT_BULK_SYNC_CANDIDATES)),
+        help=f"bulk sync table size (BENCH_BULK_SYNC_CANDIDATES, {DEFAULT_BULK_SYNC_CANDIDATES:,})",
+    )
     args = parser.parse_args(argv)
-    if args.candidates < 1:
-        parser.error("--candidates must be at least 1")
-    selected = scripts(args.candidates)
+    if args.candidates < 1 or args.bulk_sync_candidates < 1:
+        parser.error("--candidates and --bulk-sync-candidates must be at least 1")
+    selected = scripts(args.candidates, args.bulk_sync_candidates)
     if args.only:
         unknown = set(args.only) - {script.name for script in selected}
         if unknown:
@@ -394,18 +414,25 @@ def main(argv: list[str] | None = None) -> int:
             env = {
                 k: v for k, v in base_env.items() if k not in ("DATABASE_URL", "TRACKER_VAR_DIR")
             }
-            scratch = scratch_database(shared_url, script.name) if script.scratch else None
+            name = "_".join(part for part in (script.name, script.scratch_suffix) if part)
+            scratch = scratch_database(shared_url, name) if script.scratch else None
             if scratch:
                 env["DATABASE_URL"] = scratch
         outcomes.append(run(script, env=env, python=python))
 
     prefix = f"BENCH_CANDIDATES={args.candidates} "
+    if args.bulk_sync_candidates != DEFAULT_BULK_SYNC_CANDIDATES:
+        prefix += f"BENCH_BULK_SYNC_CANDIDATES={args.bulk_sync_candidates} "
     if os.environ.get("DATABASE_URL"):
         prefix += f"DATABASE_URL={redacted(os.environ['DATABASE_URL'])} "
     only = f"BENCH_ONLY='{' '.join(args.only)}' " if args.only else ""
     command = f"{prefix}{only}make bench"
     report = markdown(
-        outcomes, candidates=args.candidates, database=redacted(shared_url), command=command
+        outcomes,
+        candidates=args.candidates,
+        bulk_candidates=args.bulk_sync_candidates,
+        database=redacted(shared_url),
+        command=command,
     )
     args.output.write_text(report)
     print(f"\n>>> wrote {args.output}")
