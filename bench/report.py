@@ -54,7 +54,7 @@ SCRIPT_TIMEOUT_SECONDS = 60 * 60
 
 # One figure line of print_figure: label, value, unit, optional "target ≤ X unit MET|MISSED".
 FIGURE = re.compile(
-    r"^   (?P<label>\S.*?)\s+(?P<value>-?\d+\.\d{3}) (?P<unit>\S*)\s*"
+    r"^   \s*(?P<label>\S.*?)\s+(?P<value>-?\d+\.\d{3}) (?P<unit>\S*)\s*"
     r"(?:target ≤ (?P<target>\S+) (?P<tunit>\S*)\s+(?P<verdict>MET|MISSED))?\s*(?P<note>.*)$"
 )
 LOADED = re.compile(
