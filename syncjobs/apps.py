@@ -6,10 +6,8 @@ class SyncjobsConfig(AppConfig):
     verbose_name = "Sync jobs"
 
     def ready(self) -> None:
-        # Connects the receivers of the domain signals (DESIGN §2): outbox writes.
-        from syncjobs import receivers  # noqa: F401
-
-        # Every flow module: their signal receivers (enabling starts the setup), outbox and
-        # push handlers and sync runners must be registered in every process (web, manage.py
-        # commands, worker), not only where Celery's autodiscovery happens to import them.
-        from syncjobs import tasks  # noqa: F401
+        # ``receivers`` turns the domain signals into outbox writes (DESIGN §2). ``tasks``
+        # imports every flow module, so that their signal receivers (enabling starts the
+        # setup), outbox and push handlers and sync runners are registered in every process
+        # (web, manage.py commands, worker), not only where Celery's autodiscovery imports them.
+        from syncjobs import receivers, tasks  # noqa: F401
