@@ -7,6 +7,8 @@ import os
 import platform
 import shlex
 import sys
+import tempfile
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -127,3 +129,32 @@ def print_figure(
         text += f"  {note}"
     print(text, flush=True)
     return met
+
+
+def sandbox_environment(var_prefix: str, *, always_fresh_var_dir: bool = False) -> None:
+    """Environment for a bench that talks to the in-process LinkedIn sandbox (before Django).
+
+    A fresh var dir (database without DATABASE_URL, broker folders, cache, limiter state) away
+    from the developer's ``var/``: always with ``always_fresh_var_dir``, otherwise only when no
+    DATABASE_URL is set.
+    """
+    if always_fresh_var_dir or not os.environ.get("DATABASE_URL"):
+        os.environ["TRACKER_VAR_DIR"] = tempfile.mkdtemp(prefix=var_prefix)
+    os.environ.setdefault("DEBUG", "true")  # the sandbox is mounted only with LINKEDIN_SANDBOX
+    os.environ.setdefault("LINKEDIN_SANDBOX", "true")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+
+def start_server() -> tuple[Any, str]:
+    """This project's WSGI app (sandbox included) on a free local port: ``(server, base URL)``."""
+    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+    from django.core.wsgi import get_wsgi_application
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=True)
+    server.set_app(get_wsgi_application())
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"

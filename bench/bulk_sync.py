@@ -32,15 +32,13 @@ import logging
 import os
 import resource
 import sys
-import tempfile
-import threading
 import time
 import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import print_figure, print_header
+from bench._common import print_figure, print_header, sandbox_environment, start_server
 
 ORG = "urn:li:organization:2414183"
 RECORDS_PER_MINUTE = 10_000
@@ -60,27 +58,9 @@ def parse_args() -> argparse.Namespace:
 
 
 def prepare_environment() -> None:
-    var_dir = tempfile.mkdtemp(prefix="bench-bulk-sync-")
     # Limiter state, token cache and (without DATABASE_URL) the database stay in a temp folder.
-    os.environ["TRACKER_VAR_DIR"] = var_dir
+    sandbox_environment("bench-bulk-sync-", always_fresh_var_dir=True)
     os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("DEBUG", "true")  # the sandbox is mounted only with LINKEDIN_SANDBOX
-    os.environ.setdefault("LINKEDIN_SANDBOX", "true")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-
-
-def start_server() -> tuple[object, str]:
-    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
-    from django.core.wsgi import get_wsgi_application
-
-    class QuietHandler(WSGIRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=True)
-    server.set_app(get_wsgi_application())
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
 def rss_mib() -> float:

@@ -24,17 +24,15 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import queue
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import print_figure, print_header, summarize
+from bench._common import print_figure, print_header, sandbox_environment, start_server, summarize
 
 SEAT_QUOTA_MARGIN = 250  # exports per sandbox seat, under LinkedIn's 300 per seat per month
 
@@ -50,27 +48,7 @@ def parse_args() -> argparse.Namespace:
 
 
 def prepare_environment() -> None:
-    if not os.environ.get("DATABASE_URL"):
-        # A fresh SQLite database and broker folders, away from the developer's var/.
-        os.environ["TRACKER_VAR_DIR"] = tempfile.mkdtemp(prefix="bench-exports-")
-    os.environ.setdefault("DEBUG", "true")  # the sandbox is mounted only with LINKEDIN_SANDBOX
-    os.environ.setdefault("LINKEDIN_SANDBOX", "true")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-
-
-def start_server() -> tuple[object, str]:
-    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
-    from django.core.wsgi import get_wsgi_application
-
-    class QuietHandler(WSGIRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=True)
-    server.set_app(get_wsgi_application())
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
+    sandbox_environment("bench-exports-")
 
 
 def arrange(count: int, url: str) -> tuple[int, list[str]]:

@@ -22,17 +22,14 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
-import tempfile
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import print_figure, print_header
+from bench._common import print_figure, print_header, sandbox_environment, start_server
 
 MEMBERS = 1_000
 ORG = "urn:li:organization:2414183"
@@ -53,25 +50,7 @@ def parse_args() -> argparse.Namespace:
 
 
 def prepare_environment() -> None:
-    if not os.environ.get("DATABASE_URL"):
-        os.environ["TRACKER_VAR_DIR"] = tempfile.mkdtemp(prefix="bench-interactions-")
-    os.environ.setdefault("DEBUG", "true")  # the sandbox is mounted only with LINKEDIN_SANDBOX
-    os.environ.setdefault("LINKEDIN_SANDBOX", "true")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-
-
-def start_server() -> tuple[object, str]:
-    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
-    from django.core.wsgi import get_wsgi_application
-
-    class QuietHandler(WSGIRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=True)
-    server.set_app(get_wsgi_application())
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
+    sandbox_environment("bench-interactions-")
 
 
 def arrange(args: argparse.Namespace, url: str, window_start: datetime) -> object:

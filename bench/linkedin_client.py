@@ -28,7 +28,6 @@ import json
 import logging
 import os
 import sys
-import tempfile
 import threading
 import time
 from datetime import UTC, datetime
@@ -37,7 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import print_figure, print_header, summarize
+from bench._common import print_figure, print_header, sandbox_environment, start_server, summarize
 
 ORG = "urn:li:organization:2414183"
 BATCH = 100  # LinkedIn's maximum batch size, and what the bulk sync sends
@@ -56,29 +55,9 @@ def parse_args() -> argparse.Namespace:
 
 
 def prepare_environment(args: argparse.Namespace) -> None:
-    if not os.environ.get("DATABASE_URL"):
-        # A fresh SQLite database, cache and limiter state, away from the developer's var/.
-        os.environ["TRACKER_VAR_DIR"] = tempfile.mkdtemp(prefix="bench-linkedin-")
-    os.environ.setdefault("DEBUG", "true")  # the sandbox is mounted only with LINKEDIN_SANDBOX
-    os.environ.setdefault("LINKEDIN_SANDBOX", "true")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    sandbox_environment("bench-linkedin-")
     os.environ["LINKEDIN_RECORDS_PER_MINUTE"] = str(args.limit)
     os.environ["LINKEDIN_RATE_LIMIT_ENABLED"] = "true"
-
-
-def start_server() -> tuple[object, str]:
-    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
-    from django.core.wsgi import get_wsgi_application
-
-    class QuietHandler(WSGIRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=True)
-    server.set_app(get_wsgi_application())
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
 def records(prefix: str, count: int = BATCH) -> list:
