@@ -48,6 +48,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from candidates.models import Candidate, ErasureTombstone, MemberLink, identifier_hash
+from syncjobs import enqueue
 from syncjobs.live_sync import active_links, apply_match
 from syncjobs.models import SyncRun
 from syncjobs.records import (
@@ -396,11 +397,10 @@ def bulk_sync_step(
 def _complete(run: SyncRun) -> None:
     sync_run_finish(run, status=SyncRun.Status.SUCCEEDED)
     logger.info("bulk sync run %s completed; live sync starts", run.pk)
-    from syncjobs.enqueue import enqueue_on_commit
     from syncjobs.tasks import outbox_redrive
 
     # The candidate changes held back during the bulk sync go out now, not a minute later.
-    enqueue_on_commit(outbox_redrive)
+    enqueue.enqueue_on_commit(outbox_redrive)
 
 
 def _fail(run: SyncRun, message: str) -> None:
@@ -486,14 +486,7 @@ def bulk_sync_schedule(*, countdown: float = 0) -> bool:
         )
         if run is not None:
             SyncRun.objects.filter(pk=run.pk).update(cursor={**run.cursor, "step_token": token})
-    try:
-        bulk_sync_continue.apply_async(
-            kwargs={"token": token}, countdown=max(0, int(countdown)), retry=False
-        )
-    except Exception:  # kombu/redis raise many types; all mean "not queued now"
-        logger.warning("could not queue the next bulk sync step", exc_info=True)
-        return False
-    return True
+    return enqueue.publish(bulk_sync_continue, token=token, countdown=countdown)
 
 
 @shared_task(name="syncjobs.tasks.bulk_sync_continue", acks_late=True)

@@ -16,10 +16,11 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 
-def publish(task: Task, *args: Any, **kwargs: Any) -> bool:
-    """Send a task now; False (logged) when the broker refused or was unreachable."""
+def publish(task: Task, *args: Any, countdown: float = 0, **kwargs: Any) -> bool:
+    """Send a task now (to run after ``countdown`` seconds); False, logged, when the broker
+    refused or was unreachable."""
     try:
-        task.apply_async(args=args, kwargs=kwargs, retry=False)
+        task.apply_async(args=args, kwargs=kwargs, countdown=max(0, int(countdown)), retry=False)
     except Exception:  # kombu/redis raise many types; all mean "not queued now"
         logger.warning("could not enqueue %s%r; a sweeper retries", task.name, args, exc_info=True)
         return False
