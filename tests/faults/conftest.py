@@ -149,7 +149,7 @@ def broker(private_redis, settings) -> Iterator[PrivateRedis]:
     """Point this process's Celery app (what the callback publishes with) at the private Redis."""
     from tracker_rsc.celery import app
 
-    saved = app.conf.broker_url
+    saved_url, saved_options = app.conf.broker_url, app.conf.broker_transport_options
 
     def reset_pools() -> None:
         app._pool = None
@@ -163,7 +163,7 @@ def broker(private_redis, settings) -> Iterator[PrivateRedis]:
     }
     reset_pools()
     yield private_redis
-    app.conf.broker_url = saved
+    app.conf.broker_url, app.conf.broker_transport_options = saved_url, saved_options
     reset_pools()
 
 
