@@ -11,7 +11,9 @@ create, update and close (``requisition_upsert``) and when deleted (``requisitio
   project) with state OPEN/CLOSED and the owners' person URNs;
 - the access list (``atsEntityAcls``): the person URNs of the Tracker owners' active seats.
   Former owners are removed from it (``Requisition.linkedin_access`` remembers what LinkedIn
-  holds), so the list follows every change of owners.
+  holds), so the list follows every change of owners — and of their seats: a seat mapped,
+  remapped, deactivated or given another member re-sends the open jobs its users own
+  (``tracker_rsc.signals.seat_access_changed``).
 
 A requisition LinkedIn cannot take (no description or location: LinkedIn requires both) is not
 sent; the reason is stored on the requisition (``linkedin_sync_error``) and on the dead event.

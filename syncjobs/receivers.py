@@ -30,6 +30,7 @@ from requisitions.signals import (
 from syncjobs.models import OutboxEvent
 from syncjobs.outbox import outbox_enqueue
 from syncjobs.selectors import integration_active
+from tracker_rsc.signals import seat_access_changed
 
 Kind = OutboxEvent.Kind
 
@@ -115,6 +116,23 @@ def on_requisition_saved(sender: Any, requisition: Requisition, **_: Any) -> Non
     if integration_active():
         outbox_enqueue(
             kind=Kind.REQUISITION_UPSERT, aggregate="requisition", object_id=requisition.pk
+        )
+
+
+@receiver(seat_access_changed, dispatch_uid="syncjobs.seat_access_changed")
+def on_seat_access_changed(sender: Any, user_ids: frozenset[int], **_: Any) -> None:
+    """Re-send the open jobs these users own: their access lists name the users' seats."""
+    if not integration_active():
+        return
+    requisition_ids = (
+        Requisition.objects.filter(owners__in=user_ids, status=Requisition.Status.OPEN)
+        .values_list("pk", flat=True)
+        .distinct()
+        .order_by("pk")
+    )
+    for requisition_id in requisition_ids:
+        outbox_enqueue(
+            kind=Kind.REQUISITION_UPSERT, aggregate="requisition", object_id=requisition_id
         )
 
 

@@ -41,6 +41,7 @@ from syncjobs.runs import (
 )
 from tracker_rsc.linkedin import LinkedInClient, Seat, get_client
 from tracker_rsc.models import Contract, Integration, LinkedInSeat
+from tracker_rsc.services import seat_access_changed
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +113,8 @@ def seat_store(*, seat: Seat, contract: Contract, seen_at: Any) -> str:
             changed.append("deactivated_at")
         existing.last_seen_at = seen_at
         existing.save(update_fields=[*changed, "last_seen_at"])
+        if {"person_urn", "active"} & set(changed):
+            seat_access_changed(user_ids=[existing.user_id])
         return "updated" if changed else "unchanged"
 
 
@@ -151,7 +154,10 @@ def seat_sync_contract(
     vanished = LinkedInSeat.objects.filter(contract=contract, active=True).exclude(
         seat_urn__in=seen
     )
-    deactivated = vanished.update(active=False, deactivated_at=seen_at)
+    with transaction.atomic():
+        users = list(vanished.select_for_update().values_list("user_id", flat=True))
+        deactivated = vanished.update(active=False, deactivated_at=seen_at)
+        seat_access_changed(user_ids=users)
     sync_run_progress(
         run,
         total=len(seen),

@@ -499,6 +499,13 @@ class LinkedInSeatAdmin(admin.ModelAdmin):
             seat.suggested_users = suggestions.get(seat.pk, [])
         return changelist
 
+    def save_model(
+        self, request: HttpRequest, obj: LinkedInSeat, form: forms.ModelForm, change: bool
+    ) -> None:
+        # Through the service: a seat mapped, unmapped, deactivated or given another member
+        # changes the access lists of the jobs its users own.
+        services.seat_save(seat=obj, actor=request.user)
+
     @admin.display(description="name", ordering="last_name")
     def display_name(self, obj: LinkedInSeat) -> str:
         return obj.full_name or "—"

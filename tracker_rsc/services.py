@@ -259,10 +259,49 @@ def seat_map_user(*, seat: LinkedInSeat, user: User, actor: User | None = None) 
     """
     if not user.is_active:
         raise ValidationError({"user": f"{user} is not an active user."})
-    mapped = LinkedInSeat.objects.filter(pk=seat.pk, user__isnull=True).update(user=user)
-    if mapped:
-        seat.user = user
+    with transaction.atomic():
+        mapped = LinkedInSeat.objects.filter(pk=seat.pk, user__isnull=True).update(user=user)
+        if mapped:
+            seat.user = user
+            if seat.active:
+                seat_access_changed(user_ids=[user.pk])
     return bool(mapped)
+
+
+# What a seat gives its user on LinkedIn: the member it acts as, while it is active.
+SEAT_ACCESS_FIELDS = ("user_id", "person_urn", "active")
+
+
+def seat_access_changed(*, user_ids: Iterable[int | None]) -> None:
+    """Tell the flows that these users' seats changed (``signals.seat_access_changed``).
+
+    Call it inside the transaction that changed the seats; users that are None are ignored.
+    """
+    ids = frozenset(pk for pk in user_ids if pk is not None)
+    if ids:
+        signals.seat_access_changed.send(sender=LinkedInSeat, user_ids=ids)
+
+
+def seat_save(*, seat: LinkedInSeat, actor: User | None = None) -> LinkedInSeat:
+    """Save a seat an admin created or edited (already validated by its form).
+
+    When its user, member or active flag changed, the users it was and is mapped to are
+    announced, so the access lists of the jobs they own follow.
+    """
+    with transaction.atomic():
+        before = None
+        if seat.pk is not None:
+            before = (
+                LinkedInSeat.objects.select_for_update()
+                .filter(pk=seat.pk)
+                .values_list(*SEAT_ACCESS_FIELDS)
+                .first()
+            )
+        seat.save()
+        after = tuple(getattr(seat, name) for name in SEAT_ACCESS_FIELDS)
+        if before != after:
+            seat_access_changed(user_ids=[before[0] if before else None, seat.user_id])
+    return seat
 
 
 @dataclass
