@@ -91,8 +91,9 @@ def integration_enable(
 
     Idempotent: when already enabled for the same organization nothing changes, no signal is
     sent and ``created`` is False. Enabling for a different organization than the enabled one
-    is a ValidationError. An integration in error can be enabled again (a retry), also for
-    another organization, which forgets the previous registration.
+    is a ValidationError. An integration in error can be enabled again (a retry: who enabled it
+    and when stay as first recorded), also for another organization, which forgets the
+    previous registration and records the new enabling.
     """
     organization, contracts = _clean_urns(organization_urn, contract_urns)
     Integration.get()  # the row must exist before it can be locked
@@ -110,14 +111,19 @@ def integration_enable(
                     }
                 )
             return integration, False
-        update_fields = ["status", "organization_urn", "enabled_at", "enabled_by", "last_error"]
-        if integration.organization_urn != organization:
+        update_fields = ["status", "organization_urn", "last_error"]
+        same_organization = integration.organization_urn == organization
+        if not same_organization:
             integration.registered_at = None
             update_fields.append("registered_at")
+        if integration.enabled_at is None or not same_organization:
+            # Who enabled it and when are recorded once per organization: a retry after an
+            # error keeps them, and with them the bulk sync's history window and its resume.
+            integration.enabled_at = timezone.now()
+            integration.enabled_by = _user(actor)
+            update_fields += ["enabled_at", "enabled_by"]
         integration.status = Integration.Status.ENABLED
         integration.organization_urn = organization
-        integration.enabled_at = timezone.now()
-        integration.enabled_by = _user(actor)
         integration.last_error = ""
         integration.save(update_fields=[*update_fields, "updated_at"])
         for urn in contracts:

@@ -155,6 +155,30 @@ def test_an_integration_in_error_can_be_enabled_again(
     assert len(enabled_calls) == 1
 
 
+def test_a_retry_keeps_who_enabled_and_when_another_organization_records_anew(
+    enabled_calls, django_capture_on_commit_callbacks
+):
+    first_admin, second_admin = UserFactory(), UserFactory()
+    with time_machine.travel("2026-01-05 09:00 +0000", tick=False):
+        services.integration_enable(organization_urn=ORG, actor=first_admin)
+    enabled_at = Integration.objects.get().enabled_at
+    services.integration_set_error(message="LinkedIn refused the callback URL")
+
+    with time_machine.travel("2026-01-06 09:00 +0000", tick=False):
+        services.integration_enable(organization_urn=ORG, actor=second_admin)
+
+    stored = Integration.objects.get()
+    assert (stored.enabled_at, stored.enabled_by) == (enabled_at, first_admin)
+
+    services.integration_set_error(message="wrong organization")
+    with time_machine.travel("2026-01-07 09:00 +0000", tick=False):
+        services.integration_enable(organization_urn="urn:li:organization:99", actor=second_admin)
+
+    stored = Integration.objects.get()
+    assert stored.enabled_by == second_admin
+    assert stored.enabled_at.isoformat().startswith("2026-01-07T09:00")
+
+
 # --- integration_set_error / integration_mark_registered / settings -------------------------
 
 
