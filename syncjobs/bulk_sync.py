@@ -66,6 +66,7 @@ from syncjobs.runs import (
     sync_run_start,
     sync_runner,
 )
+from syncjobs.selectors import bulk_sync_completed
 from tracker_rsc.linkedin import (
     MAX_BATCH_SIZE,
     AuthError,
@@ -134,19 +135,10 @@ def step_budget_seconds() -> float:
     return max(30.0, settings.CELERY_TASK_SOFT_TIME_LIMIT * 0.6 - 90)
 
 
-def _completed_for(organization_urn: str) -> bool:
-    return any(
-        (cursor or {}).get("organization_urn") == organization_urn
-        for cursor in SyncRun.objects.filter(
-            kind=SyncRun.Kind.BULK_SYNC, status=SyncRun.Status.SUCCEEDED
-        ).values_list("cursor", flat=True)
-    )
-
-
 def bulk_sync_needed() -> bool:
     """The integration is enabled and no bulk sync has succeeded for its organization."""
     integration = Integration.get()
-    return integration.is_enabled and not _completed_for(integration.organization_urn)
+    return integration.is_enabled and not bulk_sync_completed(integration.organization_urn)
 
 
 def _initialise(run: SyncRun, integration: Integration) -> None:
@@ -207,7 +199,7 @@ def bulk_sync_claim(*, actor: Any = None) -> SyncRun | None:
     if not integration.is_enabled:
         logger.info("bulk sync: the integration is not enabled")
         return None
-    if _completed_for(integration.organization_urn):
+    if bulk_sync_completed(integration.organization_urn):
         logger.info("bulk sync: already completed for %s", integration.organization_urn)
         return None
     run, _ = sync_run_start(kind=SyncRun.Kind.BULK_SYNC, actor=actor, resume=True)

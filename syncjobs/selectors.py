@@ -8,10 +8,20 @@ from syncjobs.models import OutboxEvent, SyncRun
 from tracker_rsc.models import Integration
 
 
-def bulk_sync_completed() -> bool:
-    """Live sync waits for the bulk sync: True once a bulk sync run has succeeded."""
+def bulk_sync_completed(organization_urn: str | None = None) -> bool:
+    """Live sync waits for the bulk sync: True once a bulk sync has succeeded for the
+    organization (by default the integration's): enabling for another organization after an
+    error waits for that organization's own bulk sync."""
+    if organization_urn is None:
+        organization_urn = (
+            Integration.objects.values_list("organization_urn", flat=True).first() or ""
+        )
+    if not organization_urn:
+        return False
     return SyncRun.objects.filter(
-        kind=SyncRun.Kind.BULK_SYNC, status=SyncRun.Status.SUCCEEDED
+        kind=SyncRun.Kind.BULK_SYNC,
+        status=SyncRun.Status.SUCCEEDED,
+        cursor__organization_urn=organization_urn,
     ).exists()
 
 

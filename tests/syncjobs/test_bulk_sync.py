@@ -32,6 +32,7 @@ from tests.syncjobs.candidate_fakes import (  # noqa: F401  (fixtures)
 )
 from tests.syncjobs.linkedin_fakes import ORG, published  # noqa: F401
 from tests.tracker_rsc.factories import enabled_integration
+from tracker_rsc import services
 from tracker_rsc.linkedin import AuthError, PermanentError, TransientError
 from tracker_rsc.models import Integration
 
@@ -414,3 +415,19 @@ def test_run_sync_command_prints_the_counters(integration, candidate_linkedin):
     text = out.getvalue()
     assert "Bulk sync" in text and "succeeded" in text
     assert "processed 1" in text and "'missing_email': 1" in text
+
+
+def test_live_sync_waits_for_the_bulk_sync_of_the_organization_now_enabled(
+    integration, candidate_linkedin, published
+):
+    run = bulk_sync_claim()
+    bulk_sync_step(run, client=candidate_linkedin)
+    assert bulk_sync_completed()
+
+    # Enabled again for another organization after an error: its bulk sync has not run.
+    services.integration_set_error(message="wrong organization")
+    services.integration_enable(organization_urn="urn:li:organization:99", actor=None)
+
+    assert not bulk_sync_completed()
+    assert bulk_sync_completed(ORG)
+    assert bulk_sync.bulk_sync_needed()
