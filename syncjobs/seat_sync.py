@@ -132,14 +132,16 @@ def seat_sync_contract(
     counts = {"created": 0, "updated": 0, "unchanged": 0, "failed": 0}
     try:
         for seat in client.iter_seats(contract.urn):
-            seen.add(seat.seat_urn)
             try:
                 outcome = seat_store(seat=seat, contract=contract, seen_at=seen_at)
             except (ValidationError, IntegrityError) as exc:
+                # A seat Tracker refuses (now Sales Navigator, say) is not counted as seen: a
+                # stored one is deactivated below instead of keeping its old license's access.
                 counts["failed"] += 1
                 message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
                 sync_run_error(run, message)
                 continue
+            seen.add(seat.seat_urn)
             counts[outcome] += 1
     except Exception as exc:
         logger.warning("seat sync for %s failed", contract, exc_info=True)

@@ -103,6 +103,23 @@ def test_refused_licenses_are_run_errors_naming_the_rule(contract, candidate_lin
     assert list(LinkedInSeat.objects.values_list("seat_urn", flat=True)) == ["urn:li:seat:7003"]
 
 
+def test_a_stored_seat_linkedin_now_lists_with_a_refused_license_is_deactivated(
+    contract, candidate_linkedin
+):
+    candidate_linkedin.seats[CONTRACT] = [seat(1), seat(2)]
+    seat_sync_runs()
+    candidate_linkedin.seats[CONTRACT] = [seat(1, product="SALES_NAVIGATOR"), seat(2)]
+
+    [run] = seat_sync_runs()
+
+    assert run.failed == 1 and run.counters["deactivated"] == 1
+    assert "Sales Navigator" in run.errors[0]["error"]
+    refused = LinkedInSeat.objects.get(seat_urn="urn:li:seat:7001")
+    assert not refused.active and refused.deactivated_at is not None
+    assert refused.product == LinkedInSeat.Product.RECRUITER  # what it was, not the refused one
+    assert LinkedInSeat.objects.get(seat_urn="urn:li:seat:7002").active
+
+
 def test_a_failed_read_deactivates_nothing(contract, candidate_linkedin):
     existing = LinkedInSeatFactory(seat_urn="urn:li:seat:7001", contract=contract)
     candidate_linkedin.fail_next["iter_seats"] = [TransientError("Bad Gateway", status=502)]
