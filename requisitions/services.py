@@ -14,7 +14,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from candidates.models import Candidate
-from candidates.signals import candidate_linked
+from candidates.signals import candidate_linked, candidate_unlinked
 from requisitions import signals
 from requisitions.models import Activity, Placement, ProjectConnection, Requisition
 from tracker_rsc.models import LinkedInSeat
@@ -679,4 +679,35 @@ def attach_member_activities(sender: Any, candidate: Candidate, link: MemberLink
     """InMails and notes that arrived before the member was linked attach to the candidate."""
     Activity.objects.filter(candidate__isnull=True, person_urn=link.person_urn).update(
         candidate=candidate
+    )
+
+
+@receiver(candidate_linked, dispatch_uid="requisitions.record_link")
+def record_link(sender: Any, candidate: Candidate, link: MemberLink, **_: Any) -> None:
+    """A member link made — by a sync's match, an export, a stub import or a person — is a
+    sync event on the candidate's timeline, with the reason the match was taken."""
+    activity_record(
+        kind=Activity.Kind.LINK,
+        candidate=candidate,
+        subject=f"Linked to LinkedIn member {link.person_urn} ({link.get_method_display()})",
+        body=link.reason,
+        occurred_at=link.linked_at,
+        external_id=f"link:{link.pk}",
+        data={"method": link.method, "matched_on": link.matched_on, "score": link.score},
+        author=link.linked_by,
+    )
+
+
+@receiver(candidate_unlinked, dispatch_uid="requisitions.record_unlink")
+def record_unlink(sender: Any, candidate: Candidate, link: MemberLink, **_: Any) -> None:
+    """A member link ended (by a person, or replaced by another match) is a sync event too."""
+    activity_record(
+        kind=Activity.Kind.LINK,
+        candidate=candidate,
+        subject=f"Unlinked from LinkedIn member {link.person_urn}",
+        body=link.unlink_reason,
+        occurred_at=link.unlinked_at,
+        external_id=f"unlink:{link.pk}",
+        data={"method": link.method},
+        author=link.unlinked_by,
     )

@@ -49,7 +49,7 @@ from django.utils.dateparse import parse_datetime
 
 from candidates.models import Candidate, ErasureTombstone, MemberLink, identifier_hash
 from syncjobs import enqueue
-from syncjobs.live_sync import active_links, apply_match
+from syncjobs.live_sync import active_links, apply_match, mark_synced
 from syncjobs.models import SyncRun
 from syncjobs.records import (
     SKIP_ERASED,
@@ -303,14 +303,9 @@ def process_batch(candidates: list[Candidate], *, client: LinkedInClient) -> Bat
     outcome.counters["accepted"] += len(accepted)
     outcome.processed += len(to_send)
     outcome.failed += len(refused)
-    now = timezone.now()
     for pk, message in refused.items():
         outcome.errors.append(f"candidate {pk}: LinkedIn refused it: {message}")
-        Candidate.objects.filter(pk=pk).update(linkedin_sync_error=f"LinkedIn: {message}"[:1000])
-    if accepted:
-        Candidate.objects.filter(pk__in=[c.pk for c in accepted]).update(
-            linkedin_synced_at=now, linkedin_sync_error=""
-        )
+    mark_synced([c.pk for c in accepted], {pk: f"LinkedIn: {m}" for pk, m in refused.items()})
     unlinked = [c for c in accepted if c.pk not in links]
     outcome.counters["already_linked"] += len(accepted) - len(unlinked)
     if not unlinked:

@@ -14,7 +14,7 @@ An erased candidate's deletion, once LinkedIn confirmed it, is stamped on its to
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
 from django.db import transaction
@@ -22,6 +22,8 @@ from django.utils import timezone
 
 from candidates import services as candidate_services
 from candidates.models import Candidate, ErasureTombstone, MatchReview, MemberLink
+from requisitions import services as requisition_services
+from requisitions.models import Activity
 from syncjobs.models import OutboxEvent
 from syncjobs.outbox import Outcome, outbox_enqueue, outbox_handler
 from syncjobs.records import candidate_record, candidate_skip_reason
@@ -89,13 +91,41 @@ def apply_match(*, candidate: Candidate, match: CandidateMatch, method: str) -> 
     return "linked"
 
 
-def _mark_synced(candidate_ids: list[int], errors: dict[int, str]) -> None:
+def mark_synced(candidate_ids: Sequence[int], errors: dict[int, str]) -> None:
+    """Record how each candidate stands with LinkedIn: synced now, or why it was not.
+
+    A change of standing — a new refusal (or a different reason), or synced again after one —
+    is a sync event on the candidate's timeline; a candidate that keeps syncing adds nothing.
+    """
     now = timezone.now()
     ok = [pk for pk in candidate_ids if pk not in errors]
+    errors = {pk: message[:1000] for pk, message in errors.items()}
+    touched = [*ok, *errors]
+    previous = dict(
+        Candidate.objects.filter(pk__in=touched)
+        .exclude(linkedin_sync_error="")
+        .values_list("pk", "linkedin_sync_error")
+    )
     if ok:
         Candidate.objects.filter(pk__in=ok).update(linkedin_synced_at=now, linkedin_sync_error="")
     for pk, message in errors.items():
-        Candidate.objects.filter(pk=pk).update(linkedin_sync_error=message[:1000])
+        Candidate.objects.filter(pk=pk).update(linkedin_sync_error=message)
+    events = [
+        (pk, "Not synced to LinkedIn", message)
+        for pk, message in errors.items()
+        if previous.get(pk) != message
+    ] + [(pk, "Synced to LinkedIn again", f"Before: {previous[pk]}") for pk in ok if pk in previous]
+    if events:
+        existing = Candidate.objects.in_bulk([pk for pk, _, _ in events])
+        for pk, subject, body in events:
+            if pk in existing:
+                requisition_services.activity_record(
+                    kind=Activity.Kind.SYNC,
+                    candidate=existing[pk],
+                    subject=subject,
+                    body=body,
+                    occurred_at=now,
+                )
 
 
 @outbox_handler(OutboxEvent.Kind.CANDIDATE_UPSERT)
@@ -124,7 +154,7 @@ def send_candidate_upserts(events: list[OutboxEvent]) -> Outcome:
             outcome.sent.append(event.pk)
             continue
         to_send.append(candidate)
-    _mark_synced([], skipped)
+    mark_synced([], skipped)
     if not to_send:
         return outcome
     client = get_client()
@@ -133,7 +163,7 @@ def send_candidate_upserts(events: list[OutboxEvent]) -> Outcome:
     for pk, message in refused.items():
         outcome.permanent[ids[pk].pk] = f"LinkedIn refused candidate {pk}: {message}"
     accepted = [c for c in to_send if c.pk not in refused]
-    _mark_synced([c.pk for c in accepted], {pk: f"LinkedIn: {m}" for pk, m in refused.items()})
+    mark_synced([c.pk for c in accepted], {pk: f"LinkedIn: {m}" for pk, m in refused.items()})
     unlinked = [c for c in accepted if c.pk not in links]
     if unlinked:
         matches = client.get_candidate_matches([str(c.pk) for c in unlinked])

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from candidates import services as candidate_services
 from candidates.models import ErasureTombstone, MatchReview, MemberLink, identifier_hash
+from requisitions.models import Activity
 from syncjobs import bulk_sync
 from syncjobs.bulk_sync import (
     bulk_sync_claim,
@@ -182,6 +183,9 @@ def test_a_refused_record_is_a_run_error_not_a_failed_run(integration, candidate
     good.refresh_from_db()
     assert "invalid" in bad.linkedin_sync_error and bad.linkedin_synced_at is None
     assert good.linkedin_synced_at is not None
+    [event] = Activity.objects.filter(kind=Activity.Kind.SYNC)
+    assert (event.candidate, event.subject) == (bad, "Not synced to LinkedIn")
+    assert event.body == "LinkedIn: emailAddresses: invalid"
 
 
 # --- Transient failures, resume, refusals of the whole call ---------------------------------

@@ -75,6 +75,11 @@ def _nothing_created() -> None:
 # --- A new person --------------------------------------------------------------------------
 
 
+def export_activity() -> Activity:
+    """The export's own activity (the member link it made is a sync event beside it)."""
+    return Activity.objects.get(kind=Activity.Kind.EXPORT)
+
+
 def test_new_member_creates_a_linked_shortlisted_candidate_with_an_export_activity(
     export, requisition, seat
 ):
@@ -96,7 +101,7 @@ def test_new_member_creates_a_linked_shortlisted_candidate_with_an_export_activi
     assert (placement.candidate, placement.requisition) == (candidate, requisition)
     assert placement.source == Placement.Source.EXPORT_TO_ATS
     assert placement.added_by == seat.user
-    activity = Activity.objects.get()
+    activity = export_activity()
     assert activity.kind == Activity.Kind.EXPORT
     assert (activity.external_id, activity.seat, activity.placement) == ("r1", seat, placement)
     assert activity.author == seat.user
@@ -110,6 +115,9 @@ def test_new_member_creates_a_linked_shortlisted_candidate_with_an_export_activi
     assert notification.result["placement_id"] == placement.pk
     assert notification.result["activity_id"] == activity.pk
     assert (notification.candidate, notification.placement) == (candidate, placement)
+    link_event = Activity.objects.get(kind=Activity.Kind.LINK)
+    assert link_event.candidate == candidate
+    assert link_event.subject == "Linked to LinkedIn member urn:li:person:Xy12 (Export to ATS)"
 
 
 def test_the_same_export_processed_again_changes_nothing_twice(export, fake_linkedin):
@@ -129,7 +137,7 @@ def test_the_same_export_processed_again_changes_nothing_twice(export, fake_link
 def test_unknown_exporter_seat_still_imports(export):
     notification = export("r1", exporter="urn:li:seat:999")
     assert notification.status == Status.PROCESSED
-    activity = Activity.objects.get()
+    activity = export_activity()
     assert activity.seat is None and activity.author is None
     assert activity.data["exporter"] == "urn:li:seat:999"
 
@@ -146,7 +154,7 @@ def test_member_match_updates_the_linked_candidate(export):
     candidate.refresh_from_db()
     assert candidate.first_name == "Jane"
     assert candidate.email == "jane@example.com"  # it had none
-    assert Activity.objects.get().data["created"] is False
+    assert export_activity().data["created"] is False
 
 
 @pytest.mark.parametrize(
@@ -211,7 +219,7 @@ def test_same_name_different_person_creates_a_new_flagged_candidate(export):
     review = MatchReview.objects.get(candidate=new)
     assert (review.kind, review.other_candidate) == (MatchReview.Kind.POSSIBLE_DUPLICATE, other)
     assert "different email" in review.detail
-    activity = Activity.objects.get()
+    activity = export_activity()
     assert f"possible duplicate of candidate {other.pk}" in activity.body
     other.refresh_from_db()
     assert other.email == "jane.doe@elsewhere.org"  # the other record is untouched
@@ -227,7 +235,7 @@ def test_email_of_a_candidate_linked_to_another_member_is_not_taken(export):
         MemberLink.objects.get(unlinked_at__isnull=True, person_urn="urn:li:person:Xy12").candidate
         == new
     )
-    assert "different LinkedIn member" in Activity.objects.get().data["decision"]
+    assert "different LinkedIn member" in export_activity().data["decision"]
 
 
 def test_a_link_conflict_is_recorded_not_a_crash(export, monkeypatch):
@@ -244,7 +252,7 @@ def test_a_link_conflict_is_recorded_not_a_crash(export, monkeypatch):
     review = MatchReview.objects.get(candidate=candidate)
     assert review.kind == MatchReview.Kind.AMBIGUOUS_MATCH
     assert set(review.person_urns) == {"urn:li:person:Xy12", "urn:li:person:Other9"}
-    assert "Not linked to the LinkedIn member" in Activity.objects.get().body
+    assert "Not linked to the LinkedIn member" in export_activity().body
     assert MemberLink.objects.filter(person_urn="urn:li:person:Xy12").count() == 0
 
 
@@ -281,7 +289,7 @@ def test_update_never_wipes_what_linkedin_did_not_send(export):
     assert (candidate.current_title, candidate.current_company) == ("Lead Engineer", "Old Co")
     assert candidate.cv_text == "Ten years of Python."
     assert candidate.source == Candidate.Source.MANUAL
-    data = Activity.objects.get().data
+    data = export_activity().data
     assert data["emails_not_applied"] == ["jane@example.com"]
     assert data["changed_fields"] == []
 
@@ -300,7 +308,7 @@ def test_present_values_overwrite_and_profile_url_is_always_linkedins(export):
     assert candidate.headline == "Senior Data Engineer"
     assert candidate.current_company == "New Co"
     assert candidate.linkedin_profile_url == "https://www.linkedin.com/in/jane-doe-4a1b"
-    assert "headline" in Activity.objects.get().data["changed_fields"]
+    assert "headline" in export_activity().data["changed_fields"]
 
 
 def test_merge_rules_as_a_pure_function():
@@ -462,7 +470,7 @@ def test_import_anyway_imports_the_held_export(export, erased, published):
     notification.refresh_from_db()
     assert notification.status == Status.PROCESSED
     candidate = Candidate.objects.get()
-    activity = Activity.objects.get()
+    activity = export_activity()
     assert activity.data["override"] is True
     assert "erased" in activity.body
     assert notification.candidate == candidate
@@ -491,12 +499,10 @@ def test_top_three_skills_map_to_existing_quick_skills_and_the_rest_are_discarde
     assert {s.skill for s in skills} == {python, spark}  # Java is the 4th: not a top-3 skill
     assert {s.source for s in skills} == {CandidateSkill.Source.LINKEDIN}
     assert QuickSkill.objects.count() == before
-    data = Activity.objects.get().data
+    data = export_activity().data
     assert [item["skill"] for item in data["skills_applied"]] == ["Python", "Apache Spark"]
     assert data["skills_discarded"] == [{"linkedin": "COBOL Mainframe", "reason": "not_found"}]
-    assert "Skills discarded (no Quick Skill matches): COBOL Mainframe" in (
-        Activity.objects.get().body
-    )
+    assert "Skills discarded (no Quick Skill matches): COBOL Mainframe" in (export_activity().body)
     assert notification.result["skills_applied"] == ["Python", "Apache Spark"]
 
 
@@ -511,7 +517,7 @@ def test_skills_search_is_the_same_matching_as_the_api(export, api_client):
     quick_skill_create(name="PostgreSQL", aliases=["Postgres"])
     api = api_client.get("/api/v1/skills/search/", {"q": "postgres"}).json()
     export("r1", member=profile(skills=["postgres"]))
-    applied = Activity.objects.get().data["skills_applied"]
+    applied = export_activity().data["skills_applied"]
     assert api["match"]["name"] == applied[0]["skill"] == "PostgreSQL"
 
 
@@ -521,7 +527,7 @@ def test_already_shortlisted_candidate_is_not_shortlisted_twice(export, requisit
     notification = export("r1")
     assert notification.result["placement_created"] is False
     assert Placement.objects.count() == 1
-    assert "Already on the requisition's shortlist" in Activity.objects.get().body
+    assert "Already on the requisition's shortlist" in export_activity().body
 
 
 # --- Quota ----------------------------------------------------------------------------------
@@ -638,7 +644,7 @@ def test_sandbox_export_is_pushed_to_the_callback_and_creates_the_linked_candida
     assert MemberLink.objects.get().person_urn == "urn:li:person:Ada1"
     placement = Placement.objects.get()
     assert (placement.candidate, placement.requisition) == (candidate, requisition)
-    activity = Activity.objects.get()
+    activity = export_activity()
     assert (activity.seat, activity.external_id) == (seat, notification.request_id)
     assert [s.skill for s in CandidateSkill.objects.all()] == [python]
     assert QuickSkill.objects.count() == 1
