@@ -100,8 +100,11 @@ def evaluation_intake(
     linked = MemberLink.objects.filter(
         candidate_id=placement.candidate_id, unlinked_at__isnull=True
     ).exists()
-    # No member behind the evaluation means LinkedIn saw the resume alone, whatever it says.
-    basis = BASES[evaluation.basis] if evaluation.person_urn else Placement.Basis.RESUME_ONLY
+    # Resume only when the candidate has no LinkedIn link in Tracker, or no member is behind
+    # the evaluation: LinkedIn then saw the resume alone, whatever its basis says.
+    basis = (
+        BASES[evaluation.basis] if evaluation.person_urn and linked else Placement.Basis.RESUME_ONLY
+    )
     activity, moved = requisition_services.placement_record_evaluation(
         placement=placement,
         request_id=evaluation.request_id,

@@ -97,6 +97,15 @@ def test_no_member_behind_the_evaluation_means_resume_only_whatever_the_basis_sa
     assert connected.evaluation_basis == "resume_only"
 
 
+def test_a_candidate_without_a_tracker_link_is_resume_only_whatever_linkedin_says(
+    fake_rsc, connected
+):
+    connected.candidate.member_links.all().delete()
+    push(fake_rsc, "ev1", for_placement(connected, "ev1"))  # a member, RESUME_AND_PROFILE
+    connected.refresh_from_db()
+    assert connected.evaluation_basis == "resume_only"
+
+
 def test_a_re_evaluation_adds_a_summary_and_moves_the_rank_history_stays(fake_rsc, connected):
     push(fake_rsc, "ev1", for_placement(connected, "ev1", rank="MAYBE"))
     again = push(
