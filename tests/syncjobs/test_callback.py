@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.utils import timezone
 
 from syncjobs import notifications
@@ -32,7 +35,7 @@ from tests.syncjobs.linkedin_fakes import (
 )
 from tests.tracker_rsc.factories import AdminUserFactory, ContractFactory, enabled_integration
 from tracker_rsc.linkedin import IntegrationStatus, PermanentError
-from tracker_rsc.linkedin.signatures import challenge_response
+from tracker_rsc.linkedin.signatures import challenge_response, signature_header
 from tracker_rsc.models import Integration
 
 Status = InboundNotification.Status
@@ -75,27 +78,125 @@ def received(event_type: str = TEST_TYPE, **kw) -> InboundNotification:
 # --- GET challenge --------------------------------------------------------------------------
 
 
+CHALLENGE = "3f2b9c1e-7a4d-4e8b-9c6f-1d2e3f4a5b6c"  # LinkedIn sends a UUID
+
+
 def test_challenge_answers_without_database_or_broker(
-    db, client, linkedin_secret, monkeypatch, django_assert_num_queries
+    client, url, linkedin_secret, monkeypatch, django_assert_num_queries
 ):
     def broker_down(*args, **kwargs):
         raise ConnectionRefusedError("broker down")
 
     monkeypatch.setattr("celery.app.task.Task.apply_async", broker_down)
     monkeypatch.setattr("tracker_rsc.celery.app.connection_for_write", broker_down)
+    cache.clear()
+    with django_assert_num_queries(1):  # the first sight of the token: one indexed read
+        first = client.get(url, {"challengeCode": CHALLENGE})
     with django_assert_num_queries(0):
-        response = client.get(
-            "/integrations/linkedin/callback/any-token/", {"challengeCode": "abc-123"}
-        )
+        response = client.get(url, {"challengeCode": CHALLENGE})
+    assert first.status_code == response.status_code == 200
+    assert response.json() == first.json() == challenge_response(CHALLENGE, linkedin_secret)
+    expected = hmac.new(linkedin_secret.encode(), CHALLENGE.encode(), hashlib.sha256).hexdigest()
+    assert response.json() == {"challengeCode": CHALLENGE, "challengeResponse": expected}
+
+
+def test_challenge_on_an_unknown_token_is_a_404(client, integration, linkedin_secret):
+    for path in (
+        "/integrations/linkedin/callback/any-token/",
+        f"/integrations/linkedin/callback/{integration.callback_token[:-1]}~/",
+        f"/integrations/linkedin/callback/{integration.callback_token}x/",
+        "/integrations/linkedin/callback/not%20a%20token/",
+    ):
+        response = client.get(path, {"challengeCode": CHALLENGE})
+        assert response.status_code == 404, path
+        assert response.json() == {"error": "Unknown callback."}
+
+
+def test_a_known_token_is_remembered_but_an_unknown_one_is_not(
+    client, url, linkedin_secret, django_assert_num_queries
+):
+    cache.clear()
+    for _ in range(2):
+        with django_assert_num_queries(1):  # unknown tokens are never cached
+            response = client.get(
+                "/integrations/linkedin/callback/guessed/", {"challengeCode": CHALLENGE}
+            )
+        assert response.status_code == 404
+    client.get(url, {"challengeCode": CHALLENGE})
+    with django_assert_num_queries(0):
+        assert client.get(url, {"challengeCode": CHALLENGE}).status_code == 200
+
+
+def test_challenge_survives_a_cache_outage(client, url, linkedin_secret, monkeypatch):
+    class CacheDown:
+        def get(self, *args, **kwargs):
+            raise ConnectionError("cache down")
+
+        set = get
+
+    monkeypatch.setattr("syncjobs.views.cache", CacheDown())
+    response = client.get(url, {"challengeCode": CHALLENGE})
     assert response.status_code == 200
-    assert response.json() == challenge_response("abc-123", linkedin_secret)
-    assert len(response.json()["challengeResponse"]) == 64
+    assert response.json() == challenge_response(CHALLENGE, linkedin_secret)
 
 
-def test_challenge_without_code_is_a_400(client, linkedin_secret):
-    response = client.get("/integrations/linkedin/callback/any-token/")
+def _not_called(*args, **kwargs):
+    raise AssertionError("nothing may be signed here")
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        '{"type":"x"}',
+        '{"type": "EXPORT_CANDIDATE_PROFILE", "id": "forged"}',
+        "a" * 129,
+        "abc 123",
+        "abc\n",
+        "caf\u00e9",
+        "../x",
+    ],
+)
+def test_challenge_refuses_to_sign_what_is_not_a_challenge_code(
+    client, url, linkedin_secret, monkeypatch, code
+):
+    monkeypatch.setattr("tracker_rsc.linkedin.signatures._hmac_sha256_hex", _not_called)
+    with pytest.raises(ValueError, match="Not a challenge code"):
+        challenge_response(code, linkedin_secret)
+    response = client.get(url, {"challengeCode": code})
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "challengeCode must be 1 to 128 letters, digits, '-' or '_'."
+    }
+
+
+def test_the_challenge_cannot_sign_a_push_body(client, url, linkedin_secret):
+    """The signing oracle: a push body sent as the code must not come back signed."""
+    body = push_body("EXPORT_CANDIDATE_PROFILE", "forged")
+    response = client.get(url, {"challengeCode": body.decode()})
+    assert response.status_code == 400
+    assert "challengeResponse" not in response.json()
+    digest = signature_header(body, linkedin_secret).removeprefix("hmacsha256=")
+    assert digest not in response.content.decode()
+
+
+def test_challenge_codes_up_to_128_characters_are_answered(client, url, linkedin_secret):
+    code = "A-z_9" * 25 + "abc"
+    assert len(code) == 128
+    response = client.get(url, {"challengeCode": code})
+    assert response.status_code == 200
+    assert response.json() == challenge_response(code, linkedin_secret)
+
+
+def test_challenge_without_code_is_a_400(client, url, linkedin_secret):
+    response = client.get(url)
     assert response.status_code == 400
     assert "challengeCode" in response.json()["error"]
+
+
+def test_challenge_without_a_secret_is_a_503(client, url, settings):
+    settings.LINKEDIN_CLIENT_SECRET = ""
+    response = client.get(url, {"challengeCode": CHALLENGE})
+    assert response.status_code == 503
 
 
 def test_other_methods_are_refused(client, url):
@@ -199,20 +300,56 @@ def test_valid_notification_is_stored_and_enqueued_on_commit(
     assert published == [("syncjobs.tasks.notification_process", (row.pk,))]
 
 
-def test_duplicate_delivery_is_200_and_processed_once(client, url, published, handler):
-    calls, _ = handler
-    body = push_body(TEST_TYPE, "dup-1")
-    first = post(client, url, body, signed_headers(body))
-    notification_process(notification_id=InboundNotification.objects.get().pk)
-    second = post(client, url, body, signed_headers(body))
-    assert (first.status_code, second.status_code) == (200, 200)
-    assert second.json()["status"] == "Already received."
-    row = InboundNotification.objects.get()
-    assert row.status == Status.PROCESSED
+def run_published(published: list[tuple[str, tuple]]) -> list[int]:
+    """Run what went to the broker, as a worker would, and empty the queue; returns the ids."""
+    ids = []
     for task_name, args in published:
         assert task_name == "syncjobs.tasks.notification_process"
         notification_process(notification_id=args[0])
-    assert len(calls) == 1
+        ids.append(args[0])
+    published.clear()
+    return ids
+
+
+def test_duplicate_delivery_is_200_and_processed_once(
+    client, url, published, handler, django_capture_on_commit_callbacks
+):
+    calls, _ = handler
+    body = push_body(TEST_TYPE, "dup-1")
+    with django_capture_on_commit_callbacks(execute=True):
+        first = post(client, url, body, signed_headers(body))
+    row = InboundNotification.objects.get()
+    assert run_published(published) == [row.pk]
+    assert calls == [(row.pk, False)]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        second = post(client, url, body, signed_headers(body))
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert (first.json()["status"], second.json()["status"]) == ("Received.", "Already received.")
+    assert published == []  # done already: nothing is queued again
+    row = InboundNotification.objects.get()
+    assert (row.status, row.attempts) == (Status.PROCESSED, 1)
+    assert calls == [(row.pk, False)]
+
+
+def test_duplicate_delivered_before_processing_is_queued_again_but_processed_once(
+    client, url, published, handler, django_capture_on_commit_callbacks
+):
+    """LinkedIn retries while the first task is still queued (or lost with the broker)."""
+    calls, _ = handler
+    body = push_body(TEST_TYPE, "dup-2")
+    answers = []
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            answers.append(post(client, url, body, signed_headers(body)))
+    assert [a.status_code for a in answers] == [200, 200]
+    assert answers[1].json()["status"] == "Already received."
+    row = InboundNotification.objects.get()
+    assert published == [("syncjobs.tasks.notification_process", (row.pk,))] * 2
+    assert run_published(published) == [row.pk, row.pk]
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (Status.PROCESSED, 1)
+    assert calls == [(row.pk, False)]
 
 
 def test_same_id_with_another_type_is_another_notification(client, url, published):

@@ -2,15 +2,24 @@
 
 ``signature_header`` is the one place the scheme lives; verification recomputes it and compares
 in constant time, and the sandbox signs its pushes with the same function.
+
+The challenge answer is the same HMAC with the same key, so ``challenge_response`` signs only
+what is shaped like one of LinkedIn's challenge codes (a UUID): were it to sign any string, the
+callback's GET would hand out a valid ``X-LI-Signature`` for a push body of the caller's choice.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 
 SIGNATURE_HEADER = "X-LI-Signature"
 SIGNATURE_PREFIX = "hmacsha256="
+# LinkedIn sends a UUID; letters, digits, '-' and '_' leave room for another token format while
+# excluding every push body (a JSON object always starts with '{').
+CHALLENGE_CODE_MAX_LENGTH = 128
+_CHALLENGE_CODE = re.compile(rf"[A-Za-z0-9_-]{{1,{CHALLENGE_CODE_MAX_LENGTH}}}")
 
 
 def _hmac_sha256_hex(message: bytes, secret: str) -> str:
@@ -38,8 +47,19 @@ def verify_signature(body: bytes, header: str | None, secret: str) -> bool:
     return hmac.compare_digest(expected, candidate.encode("utf-8"))
 
 
+def is_challenge_code(code: str) -> bool:
+    """True when ``code`` may be signed as a challenge: 1-128 of ``[A-Za-z0-9_-]``."""
+    return _CHALLENGE_CODE.fullmatch(code) is not None
+
+
 def challenge_response(challenge_code: str, secret: str) -> dict:
-    """The answer to LinkedIn's ``GET callback?challengeCode=X`` validation request."""
+    """The answer to LinkedIn's ``GET callback?challengeCode=X`` validation request.
+
+    Raises ``ValueError`` for a code that is not shaped like a challenge code (see
+    ``is_challenge_code``), so nothing else can be signed through the challenge.
+    """
+    if not is_challenge_code(challenge_code):
+        raise ValueError("Not a challenge code: only 1-128 of [A-Za-z0-9_-] are signed.")
     return {
         "challengeCode": challenge_code,
         "challengeResponse": _hmac_sha256_hex(challenge_code.encode("utf-8"), secret),
