@@ -1,7 +1,9 @@
-"""Admin for the audit trail of the sync: runs, the outbox, LinkedIn's pushes, purge notices.
+"""Admin for the audit trail of the sync: runs, the outbox, LinkedIn's pushes, purge notices
+and the LinkedIn records Tracker could not store (held records).
 
-All four are records of what happened, so they are read-only; the operations on them are
-admin actions (retry outbox events, resolve purge notices) that report counts.
+All are records of what happened, so they are read-only; the operations on them are admin
+actions (retry outbox events, resolve purge notices, retry or dismiss held records) that report
+counts and are audited in the admin log.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from syncjobs.models import InboundNotification, OutboxEvent, PurgeNotice, SyncRun
+from syncjobs.models import HeldRecord, InboundNotification, OutboxEvent, PurgeNotice, SyncRun
 from tracker_rsc.admin_utils import (
     ExactSearchMixin,
     LargeTableAdminMixin,
@@ -472,3 +474,114 @@ class PurgeNoticeAdmin(ExactSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
                 self.log_change(request, notice, "Marked resolved.")
                 resolved += 1
         report(self, request, [(resolved, "notices resolved")])
+
+
+class HeldRecordStatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "open"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("yes", "Open (to retry or dismiss)"), ("no", "Resolved")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() in ("yes", "no"):
+            return queryset.filter(resolved_at__isnull=self.value() == "yes")
+        return queryset
+
+
+@admin.register(HeldRecord)
+class HeldRecordAdmin(ExactSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """What LinkedIn sent that Tracker could not store: kept, with the reason, until an admin
+    retries it (once the cause is fixed) or dismisses it (DESIGN §8)."""
+
+    list_display = (
+        "id",
+        "kind",
+        "external_id",
+        "contract",
+        "is_open",
+        "attempts",
+        "short_reason",
+        "first_failed_at",
+        "last_failed_at",
+        "candidate",
+        "resolved_at",
+        "resolution",
+    )
+    list_filter = (HeldRecordStatusFilter, "kind", "contract")
+    exact_search_fields = ("external_id",)
+    exact_id_search_fields = ("pk", "candidate_id")
+    search_help_text = "LinkedIn's id of the record (a stub id), or a record or candidate id."
+    list_select_related = ("contract", "candidate", "resolved_by")
+    raw_id_fields = ("contract", "candidate", "last_run", "resolved_by")
+    actions = ("retry_selected", "dismiss_selected")
+    fields = (
+        "kind",
+        "external_id",
+        "contract",
+        "reason",
+        "attempts",
+        "first_failed_at",
+        "last_failed_at",
+        "last_run",
+        "payload_pretty",
+        "candidate",
+        "resolved_at",
+        "resolved_by",
+        "resolution",
+    )
+    readonly_fields = ("payload_pretty",)
+
+    @admin.display(description="open", boolean=True)
+    def is_open(self, obj: HeldRecord) -> bool:
+        return obj.resolved_at is None
+
+    @admin.display(description="reason")
+    def short_reason(self, obj: HeldRecord) -> str:
+        return truncate(obj.reason, 80) or "—"
+
+    @admin.display(description="payload (as LinkedIn sent it)")
+    def payload_pretty(self, obj: HeldRecord) -> str:
+        return pretty_json(obj.payload)
+
+    has_retry_permission = permission_check("change")
+
+    @admin.action(description="Retry selected open records now", permissions=["retry"])
+    def retry_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        from syncjobs.stub_import import HeldRecordNotOpen, stub_held_retry
+
+        stored = still_held = 0
+        refused = queryset.exclude(resolved_at__isnull=True).count()
+        for record in queryset.filter(resolved_at__isnull=True)[:1000]:
+            try:
+                outcome = stub_held_retry(record=record, actor=request.user)
+            except HeldRecordNotOpen:
+                refused += 1
+                continue
+            if record.resolved_at is None:
+                still_held += 1
+                self.log_change(request, record, f"Retried from the admin: {record.reason}")
+            else:
+                stored += 1
+                self.log_change(
+                    request, record, f"Retried from the admin ({outcome}): {record.resolution}"
+                )
+        report(
+            self,
+            request,
+            [(stored, "stored"), (still_held, "still failing"), (refused, "not open")],
+        )
+
+    @admin.action(description="Dismiss selected open records", permissions=["retry"])
+    def dismiss_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        dismissed = 0
+        for record in queryset.filter(resolved_at__isnull=True)[:1000]:
+            # Conditional: a record stored or dismissed meanwhile keeps its resolution.
+            if HeldRecord.objects.filter(pk=record.pk, resolved_at__isnull=True).update(
+                resolved_at=timezone.now(),
+                resolved_by=request.user,
+                resolution=f"Dismissed by {request.user.get_username()} in the admin.",
+            ):
+                self.log_change(request, record, "Dismissed from the admin.")
+                dismissed += 1
+        report(self, request, [(dismissed, "dismissed")])

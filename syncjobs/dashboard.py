@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from candidates.models import MatchReview
 from requisitions.models import Activity
-from syncjobs.models import InboundNotification, OutboxEvent, PurgeNotice, SyncRun
+from syncjobs.models import HeldRecord, InboundNotification, OutboxEvent, PurgeNotice, SyncRun
 from tracker_rsc.models import Integration, LinkedInSeat
 
 # The work queues list their newest rows; the admin changelist has the rest.
@@ -155,6 +155,11 @@ def unresolved_purge_count() -> int:
     return PurgeNotice.objects.filter(resolved_at__isnull=True).count()
 
 
+def open_held_record_count() -> int:
+    """Records LinkedIn sent that Tracker could not store, waiting for a retry or dismissal."""
+    return HeldRecord.objects.filter(resolved_at__isnull=True).count()
+
+
 @dataclass
 class SeatQuota:
     seat: LinkedInSeat
@@ -215,6 +220,7 @@ def progress_payload() -> dict[str, Any]:
         "notifications": notification_problems(),
         "reviews": open_review_counts(),
         "purge_notices": unresolved_purge_count(),
+        "held_records": open_held_record_count(),
     }
 
 
@@ -233,6 +239,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "notifications": payload["notifications"],
         "reviews_count": payload["reviews"],
         "purge_count": payload["purge_notices"],
+        "held_count": payload["held_records"],
         "reviews": list(
             MatchReview.objects.filter(resolved_at__isnull=True)
             .select_related("candidate", "other_candidate")
@@ -258,6 +265,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             ),
             "reviews": changelist_url(MatchReview, resolved_at__isnull="True"),
             "purge_notices": changelist_url(PurgeNotice, resolved_at__isnull="True"),
+            "held_records": changelist_url(HeldRecord, open="yes"),
             "sync_runs": changelist_url(SyncRun),
             "bulk_runs": changelist_url(SyncRun, kind__exact=SyncRun.Kind.BULK_SYNC),
         },

@@ -1,4 +1,5 @@
-"""Sync runs, the outbox towards LinkedIn and the inbox of LinkedIn's pushes (DESIGN §3)."""
+"""Sync runs, the outbox towards LinkedIn, the inbox of LinkedIn's pushes and the records
+LinkedIn sent that Tracker could not store (held records) (DESIGN §3, §8)."""
 
 from __future__ import annotations
 
@@ -240,3 +241,68 @@ class PurgeNotice(models.Model):
 
     def __str__(self) -> str:
         return f"Purge notice {self.notice_id}"
+
+
+class HeldRecord(models.Model):
+    """A record LinkedIn sent in a pulled window that Tracker could not store (DESIGN §8).
+
+    The window goes on and its watermark moves, so one bad record never blocks a stream; the
+    record is kept here instead, with LinkedIn's element as it was read and the reason, until
+    an admin retries it (after a data or code fix) or dismisses it. One row per
+    ``(kind, external_id)``: a window read again after a failure updates the row (attempts,
+    reason, latest payload) rather than adding one.
+    """
+
+    class Kind(models.TextChoices):
+        STUB_PROFILE = "stub_profile", "InMail stub profile"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    external_id = models.CharField(max_length=128, help_text="LinkedIn's id of the record.")
+    contract = models.ForeignKey(
+        Contract, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    payload = models.JSONField(
+        default=dict, blank=True, help_text="LinkedIn's element, in LinkedIn's shape."
+    )
+    reason = models.TextField(blank=True, help_text="Why Tracker could not store it (last try).")
+    attempts = models.PositiveIntegerField(default=1)
+    first_failed_at = models.DateTimeField(default=timezone.now)
+    last_failed_at = models.DateTimeField(default=timezone.now)
+    last_run = models.ForeignKey(
+        SyncRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    candidate = models.ForeignKey(
+        "candidates.Candidate",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The candidate the record went to once stored.",
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolution = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "held LinkedIn record"
+        ordering = ["-last_failed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "external_id"], name="unique_held_record"),
+        ]
+        indexes = [
+            # The work queue (admin filter, dashboard count) reads the open rows only.
+            models.Index(
+                fields=["-last_failed_at"],
+                condition=Q(resolved_at__isnull=True),
+                name="held_record_open_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.external_id}"
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None

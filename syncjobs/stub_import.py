@@ -12,11 +12,18 @@ imported as one ``stub_import`` SyncRun over the window ``[watermark, now - SAFE
   whose external id is the stub id: a stub already imported is skipped (``already_imported``),
   so re-running a window never duplicates anything nor overwrites later edits with old data;
 - an erased person (tombstone) is skipped and counted (``erased``), never re-created;
-- one stub whose data Tracker cannot store is counted as failed with its error and the window
-  goes on; a LinkedIn failure (after the adapter's own retries) or an unreadable page fails the run
-  with the error and leaves the watermark where it was, so the next run retries the window;
-- the watermark moves to the window's end only when the whole window succeeded, in the same
-  transaction that marks the run succeeded;
+- a stub whose data Tracker cannot store (ValidationError, DataError: the same stub would fail
+  every time) is **held**, not lost: its element, in LinkedIn's shape, is kept as a
+  ``HeldRecord`` with the reason (committed before the window goes on), counted as failed, and
+  the window goes on, so one bad record never blocks the stream. An admin retries it from the
+  admin once the cause is fixed (``stub_held_retry``: a Quick Skills or data fix, a code fix)
+  or dismisses it; the dashboard counts the open ones. Reading the window again (after a failed
+  window) updates the held row, never adds a second one;
+- anything else is not the stub's fault: a LinkedIn failure (after the adapter's own retries),
+  an unreadable page, an unavailable or locked database (also while holding a stub) fails the
+  run with the error and leaves the watermark where it was, so the next run retries the window;
+- the watermark moves to the window's end only when every stub of the window was stored, skipped
+  or held, in the same transaction that marks the run succeeded;
 - an overlapping run of the same contract cannot start (``sync_run_start`` returns None): it
   is skipped and logged.
 """
@@ -31,12 +38,13 @@ from typing import Any
 from celery import shared_task
 from django.core.exceptions import ValidationError
 from django.db import DataError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from candidates.models import Candidate, MemberLink
 from requisitions import services as requisition_services
 from requisitions.models import Activity
-from syncjobs.models import SyncRun
+from syncjobs.models import HeldRecord, SyncRun
 from syncjobs.profile_intake import identity_locks_acquire, profile_apply, profile_tombstone
 from syncjobs.runs import (
     sync_run_error,
@@ -45,7 +53,13 @@ from syncjobs.runs import (
     sync_run_start,
     sync_runner,
 )
-from tracker_rsc.linkedin import LinkedInClient, MailStub, get_client
+from tracker_rsc.linkedin import (
+    LinkedInClient,
+    MailStub,
+    PayloadError,
+    datetime_to_ms,
+    get_client,
+)
 from tracker_rsc.models import Contract, Integration, LinkedInSeat
 
 logger = logging.getLogger(__name__)
@@ -58,10 +72,19 @@ SAFETY_LAG = timedelta(minutes=5)
 # moves during a long window without a write per stub.
 PROGRESS_EVERY = 50
 
+# A held stub named on the run's error, at most this many (the rest are in the admin list).
+HELD_NAMED_ON_RUN = 10
+
 CREATED = "created"
 UPDATED = "updated"
 SKIP_ERASED = "erased"
 SKIP_ALREADY_IMPORTED = "already_imported"
+STILL_HELD = "held"
+
+# What one stub's data can raise and raise again on every try: the stub is held, the window
+# goes on. Everything else (an unreachable or locked database, a LinkedIn error) fails the
+# window, which is then read again from the same watermark.
+UNSTORABLE = (ValidationError, DataError)
 
 
 def stub_window(
@@ -140,6 +163,144 @@ def stub_intake(
     return (CREATED if intake.created else UPDATED), intake.newly_linked
 
 
+def stub_payload(stub: MailStub) -> dict[str, Any]:
+    """The stub as a ``mailStubs`` element (DESIGN §5.1): what ``MailStub.from_json`` reads.
+
+    Pure. Every field Tracker reads is kept, so a held stub parses again to the same stub.
+    """
+    profile = stub.profile
+    element: dict[str, Any] = {
+        "id": stub.id,
+        "contract": stub.contract_urn,
+        "owner": stub.owner_seat_urn,
+        "createdAt": datetime_to_ms(stub.created_at),
+        "member": profile.person_urn,
+        "profileUrl": profile.profile_url,
+        "firstName": profile.first_name,
+        "lastName": profile.last_name,
+        "emailAddresses": list(profile.emails),
+        "phoneNumbers": [{"number": number} for number in profile.phones],
+        "headline": profile.headline,
+        "location": profile.location,
+        "currentEmployerNames": list(profile.current_employer_names),
+        "skills": list(profile.skills),
+        "positions": list(profile.positions),
+        "educations": list(profile.educations),
+    }
+    if profile.years_of_experience is not None:
+        element["yearsOfExperience"] = profile.years_of_experience
+    return element
+
+
+def unstorable_reason(exc: Exception) -> str:
+    """A one-line reason an admin can act on, naming the fields a ValidationError names."""
+    if isinstance(exc, ValidationError):
+        if hasattr(exc, "error_dict"):
+            return "; ".join(
+                f"{field}: {' '.join(messages)}" for field, messages in exc.message_dict.items()
+            )
+        return " ".join(exc.messages)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def stub_hold(
+    *, stub: MailStub, contract: Contract, run: SyncRun | None, reason: str
+) -> HeldRecord:
+    """Keep a stub Tracker could not store, with the reason (one transaction). Idempotent.
+
+    The first failure creates the ``HeldRecord``; a later one (the window read again) updates
+    it: attempts, reason, last failure and LinkedIn's latest element. A record an admin already
+    resolved (dismissed) stays resolved. Database errors propagate: the caller's window fails.
+    """
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        record, created = HeldRecord.objects.get_or_create(
+            kind=HeldRecord.Kind.STUB_PROFILE,
+            external_id=stub.id,
+            defaults={
+                "contract": contract,
+                "payload": stub_payload(stub),
+                "reason": reason,
+                "first_failed_at": now,
+                "last_failed_at": now,
+                "last_run": run,
+            },
+        )
+        if not created:
+            HeldRecord.objects.filter(pk=record.pk).update(
+                contract=contract,
+                payload=stub_payload(stub),
+                reason=reason,
+                attempts=F("attempts") + 1,
+                last_failed_at=now,
+                last_run=run,
+            )
+            record.refresh_from_db()
+    return record
+
+
+class HeldRecordNotOpen(Exception):
+    """The held record is resolved already, or is not a stub profile: nothing to retry."""
+
+
+def _still_held(record: HeldRecord, reason: str) -> str:
+    HeldRecord.objects.filter(pk=record.pk).update(
+        reason=reason, attempts=F("attempts") + 1, last_failed_at=timezone.now()
+    )
+    record.refresh_from_db()
+    return STILL_HELD
+
+
+def stub_held_retry(*, record: HeldRecord, actor: Any = None) -> str:
+    """Take a held stub into Tracker again, from its kept element (after the cause was fixed).
+
+    Returns ``created``, ``updated``, ``erased`` or ``already_imported``, and the record is
+    resolved (by ``actor``, with the candidate it went to); or ``held`` when it still cannot
+    be stored: the new reason and attempt are recorded and it stays open. Safe to run twice:
+    a stub stored meanwhile is ``already_imported``. Raises HeldRecordNotOpen for a resolved
+    record or another kind; database errors propagate with nothing recorded.
+    """
+    if record.kind != HeldRecord.Kind.STUB_PROFILE or record.resolved_at is not None:
+        raise HeldRecordNotOpen(f"{record} is not an open held stub profile.")
+    try:
+        stub = MailStub.from_json(record.payload, path="held mailStubs")
+    except PayloadError as exc:
+        return _still_held(record, f"The kept element cannot be read: {exc}")
+    contract = record.contract or Contract.objects.filter(urn=stub.contract_urn).first()
+    if contract is None:
+        return _still_held(record, f"The contract {stub.contract_urn} is not in Tracker.")
+    seats = {
+        seat.seat_urn: seat
+        for seat in LinkedInSeat.objects.filter(contract=contract).select_related("user")
+    }
+    try:
+        outcome, _ = stub_intake(stub=stub, contract=contract, seats=seats)
+    except UNSTORABLE as exc:
+        logger.warning("held stub %s still cannot be stored", stub.id, exc_info=True)
+        return _still_held(record, unstorable_reason(exc))
+    candidate_id = (
+        Activity.objects.filter(kind=Activity.Kind.STUB_PROFILE, external_id=stub.id)
+        .values_list("candidate_id", flat=True)
+        .first()
+    )
+    resolution = {
+        CREATED: f"Stored on retry: created candidate {candidate_id}.",
+        UPDATED: f"Stored on retry: updated candidate {candidate_id}.",
+        SKIP_ALREADY_IMPORTED: f"Already imported (candidate {candidate_id}).",
+        SKIP_ERASED: "Not imported: the person was erased (tombstone).",
+    }[outcome]
+    by = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    # Conditional: a second retry that raced this one leaves the first resolution.
+    HeldRecord.objects.filter(pk=record.pk, resolved_at__isnull=True).update(
+        resolved_at=timezone.now(),
+        resolved_by=by,
+        resolution=resolution,
+        candidate_id=candidate_id,
+    )
+    record.refresh_from_db()
+    return outcome
+
+
 def _flush(run: SyncRun, counts: Counter) -> None:
     if not counts:
         return
@@ -194,17 +355,24 @@ def stub_import_contract(
         for seat in LinkedInSeat.objects.filter(contract=contract).select_related("user")
     }
     counts: Counter = Counter()
+    held = 0
+    held_named: list[str] = []
     try:
         for stub in client.iter_mail_stubs(contract.urn, start, end):
             counts["total"] += 1
             try:
                 outcome, linked = stub_intake(stub=stub, contract=contract, seats=seats)
-            except (ValidationError, DataError) as exc:
-                # Data Tracker cannot store must not block the window forever; anything else
-                # (a locked or unreachable database) fails the window, which is then retried.
-                logger.warning("stub %s could not be imported", stub.id, exc_info=True)
+            except UNSTORABLE as exc:
+                # Kept for an admin to retry, committed before the window goes on: the
+                # watermark may then move past it. A failure to keep it fails the window.
+                logger.warning("stub %s could not be imported: held", stub.id, exc_info=True)
+                reason = unstorable_reason(exc)
+                stub_hold(stub=stub, contract=contract, run=run, reason=reason)
+                held += 1
+                if len(held_named) < HELD_NAMED_ON_RUN:
+                    held_named.append(stub.id)
                 counts["failed"] += 1
-                sync_run_error(run, f"stub {stub.id}: {type(exc).__name__}: {exc}")
+                sync_run_error(run, f"stub {stub.id} held for an admin to retry: {reason}")
             else:
                 counts[outcome] += 1
                 if outcome in (CREATED, UPDATED):
@@ -226,9 +394,16 @@ def stub_import_contract(
         )
         return run
     _flush(run, counts)
+    note = ""
+    if held:
+        named = ", ".join(held_named) + (" …" if held > len(held_named) else "")
+        note = (
+            f"{held} stub(s) Tracker could not store are held for an admin to retry "
+            f"(Held LinkedIn records): {named}"
+        )
     with transaction.atomic():
         Contract.objects.filter(pk=contract.pk).update(stub_watermark=end)
-        sync_run_finish(run, status=SyncRun.Status.SUCCEEDED)
+        sync_run_finish(run, status=SyncRun.Status.SUCCEEDED, error=note)
     contract.stub_watermark = end
     return run
 

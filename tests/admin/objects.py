@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from candidates.models import ErasureTombstone, MatchReview, QuickSkillAlias
-from syncjobs.models import PurgeNotice, SyncRun
+from syncjobs.models import HeldRecord, PurgeNotice, SyncRun
 from tests.candidates.factories import (
     CandidateFactory,
     CandidateSkillFactory,
@@ -80,6 +80,17 @@ def _purge_notice() -> PurgeNotice:
     )
 
 
+def _held_record() -> HeldRecord:
+    return HeldRecord.objects.create(
+        kind=HeldRecord.Kind.STUB_PROFILE,
+        external_id=f"stub-{next(_numbers)}",
+        contract=ContractFactory(),
+        payload={"id": "stub-1", "firstName": "Held", "emailAddresses": ["not-an-email"]},
+        reason="email: Enter a valid email address.",
+        candidate=CandidateFactory(),
+    )
+
+
 EXAMPLES: dict[str, Callable[[], models.Model]] = {
     "tracker_rsc.integration": enabled_integration,
     "tracker_rsc.contract": ContractFactory,
@@ -99,6 +110,7 @@ EXAMPLES: dict[str, Callable[[], models.Model]] = {
     "syncjobs.outboxevent": lambda: OutboxEventFactory(payload={"id": 1}),
     "syncjobs.inboundnotification": InboundNotificationFactory,
     "syncjobs.purgenotice": _purge_notice,
+    "syncjobs.heldrecord": _held_record,
 }
 
 

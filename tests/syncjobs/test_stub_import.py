@@ -5,19 +5,24 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import DataError, OperationalError
 
 from candidates.models import Candidate, MemberLink
 from candidates.services import candidate_erase
 from requisitions.models import Activity
-from syncjobs.models import SyncRun
+from syncjobs.models import HeldRecord, SyncRun
 from syncjobs.runs import sync_run_start
 from syncjobs.stub_import import (
     FIRST_RUN_LOOKBACK,
     SAFETY_LAG,
+    HeldRecordNotOpen,
+    stub_held_retry,
     stub_import_all,
     stub_import_contract,
     stub_import_runs,
+    stub_payload,
 )
 from tests.candidates.factories import CandidateFactory, MemberLinkFactory
 from tests.sandbox.factories import MemberFactory, SandboxContractFactory, SandboxSeatFactory
@@ -28,8 +33,10 @@ from tests.syncjobs.linkedin_fakes import (
     transient,
 )
 from tests.tracker_rsc.factories import ContractFactory, LinkedInSeatFactory, enabled_integration
+from tracker_rsc.linkedin import MailStub
 from tracker_rsc.models import Contract, Integration
-from tracker_rsc.sandbox.models import Fault, MailStub
+from tracker_rsc.sandbox.models import Fault
+from tracker_rsc.sandbox.models import MailStub as SandboxMailStub
 
 ENABLED_AT = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -66,6 +73,11 @@ def member(n: int, **kw):
     }
     values.update(kw)
     return profile(**values)
+
+
+def stub_activities():
+    """The stub profile activities (other flows, such as linking, add activities of their own)."""
+    return Activity.objects.filter(kind=Activity.Kind.STUB_PROFILE)
 
 
 # --- One window, with the fake LinkedIn -----------------------------------------------------
@@ -115,7 +127,7 @@ def test_stub_of_an_existing_candidate_updates_it_through_the_duplicate_check(
     assert Candidate.objects.count() == 1
     link = MemberLink.objects.get()
     assert (link.candidate, link.matched_on) == (existing, "email")
-    assert Activity.objects.get().data["rule"] == "email"
+    assert stub_activities().get().data["rule"] == "email"
 
 
 def test_same_name_different_person_is_created_and_flagged(fake_linkedin, contract):
@@ -148,7 +160,7 @@ def test_rerunning_a_window_never_duplicates_nor_overwrites_later_edits(fake_lin
     run = stub_import_contract(contract=contract, now=NOW)
     assert run.skipped == {"already_imported": 1}
     assert Candidate.objects.count() == 1
-    assert Activity.objects.count() == 1
+    assert stub_activities().count() == 1
     assert Candidate.objects.get().headline == "Edited by a recruiter since"
 
 
@@ -174,29 +186,264 @@ def test_a_failed_window_leaves_the_watermark_and_is_retried(fake_linkedin, cont
     assert contract.stub_watermark == NOW - SAFETY_LAG
 
 
-def test_a_stub_tracker_cannot_store_is_counted_and_the_window_goes_on(
-    fake_linkedin, contract, monkeypatch
-):
-    from django.core.exceptions import ValidationError
+# --- A stub Tracker cannot store: held, never lost ------------------------------------------
 
+
+@pytest.fixture
+def picky(monkeypatch):
+    """Tracker refuses Stub1's data (a validator that is too strict, a bad value): the cause an
+    admin later fixes. ``picky.fixed = True`` is the fix."""
     from syncjobs import stub_import
 
     real = stub_import.profile_apply
 
-    def picky(*, profile, **kw):
-        if profile.first_name == "Stub1":
-            raise ValidationError({"email": "Enter a valid email address."})
-        return real(profile=profile, **kw)
+    class Picky:
+        fixed = False
 
-    monkeypatch.setattr(stub_import, "profile_apply", picky)
-    fake_linkedin.stubs = [
+        def __call__(self, *, profile, **kw):
+            if profile.first_name == "Stub1" and not self.fixed:
+                raise ValidationError({"email": "Enter a valid email address."})
+            return real(profile=profile, **kw)
+
+    refuse = Picky()
+    monkeypatch.setattr(stub_import, "profile_apply", refuse)
+    return refuse
+
+
+def two_stubs():
+    return [
         stub("s1", created_at=NOW - timedelta(hours=2), member=member(1)),
         stub("s2", created_at=NOW - timedelta(hours=1), member=member(2)),
     ]
+
+
+def test_a_stub_tracker_cannot_store_is_held_with_its_payload_and_the_window_goes_on(
+    fake_linkedin, contract, picky
+):
+    fake_linkedin.stubs = two_stubs()
     run = stub_import_contract(contract=contract, now=NOW)
     assert run.status == SyncRun.Status.SUCCEEDED
     assert (run.total, run.failed, run.created) == (2, 1, 1)
-    assert "stub s1" in run.errors[0]["error"]
+    assert "stub s1 held" in run.errors[0]["error"]
+    assert "Enter a valid email address" in run.errors[0]["error"]
+    assert "1 stub(s) Tracker could not store are held" in run.error and "s1" in run.error
+    contract.refresh_from_db()
+    assert contract.stub_watermark == NOW - SAFETY_LAG  # one bad stub does not block the stream
+    held = HeldRecord.objects.get()
+    assert (held.kind, held.external_id, held.contract, held.last_run) == (
+        HeldRecord.Kind.STUB_PROFILE,
+        "s1",
+        contract,
+        run,
+    )
+    assert held.reason == "email: Enter a valid email address."
+    assert (held.attempts, held.resolved_at) == (1, None)
+    # What LinkedIn sent is all there: the element parses back to the very same stub.
+    assert held.payload["emailAddresses"] == ["stub1@example.com"]
+    assert held.payload["phoneNumbers"] == [{"number": "+44 7700 900000"}]
+    assert MailStub.from_json(held.payload) == fake_linkedin.stubs[0]
+    assert not Candidate.objects.filter(first_name="Stub1").exists()
+
+
+def test_retry_stores_a_held_stub_once_the_cause_is_fixed(
+    fake_linkedin, contract, seat, picky, admin_user
+):
+    fake_linkedin.stubs = two_stubs()
+    stub_import_contract(contract=contract, now=NOW)
+    held = HeldRecord.objects.get()
+    picky.fixed = True
+    fake_linkedin.stubs = []  # the retry reads the kept element, not LinkedIn
+
+    assert stub_held_retry(record=held, actor=admin_user) == "created"
+
+    candidate = Candidate.objects.get(first_name="Stub1")
+    assert candidate.source == Candidate.Source.STUB_PROFILE
+    assert candidate.phone == "+44 7700 900000"
+    assert MemberLink.objects.get(candidate=candidate).person_urn == "urn:li:person:s1"
+    activity = Activity.objects.get(external_id="s1")
+    assert (activity.candidate, activity.contract, activity.seat) == (candidate, contract, seat)
+    assert activity.occurred_at == NOW - timedelta(hours=2)
+    held.refresh_from_db()
+    assert held.resolved_at is not None
+    assert (held.resolved_by, held.candidate) == (admin_user, candidate)
+    assert held.resolution == f"Stored on retry: created candidate {candidate.pk}."
+    with pytest.raises(HeldRecordNotOpen):
+        stub_held_retry(record=held, actor=admin_user)
+    assert Activity.objects.filter(external_id="s1").count() == 1
+
+
+def test_a_retry_that_still_fails_keeps_the_record_open_with_the_new_reason(
+    fake_linkedin, contract, picky, monkeypatch
+):
+    from syncjobs import stub_import
+
+    fake_linkedin.stubs = two_stubs()
+    stub_import_contract(contract=contract, now=NOW)
+    held = HeldRecord.objects.get()
+
+    def still_refused(**kw):
+        raise DataError("value too long for type character varying(50)")
+
+    monkeypatch.setattr(stub_import, "profile_apply", still_refused)
+    assert stub_held_retry(record=held) == "held"
+
+    held.refresh_from_db()
+    assert (held.attempts, held.resolved_at) == (2, None)
+    assert held.reason == "DataError: value too long for type character varying(50)"
+    assert not Activity.objects.filter(external_id="s1").exists()
+
+
+def test_reading_a_window_again_updates_the_held_stub_never_duplicates_it(
+    fake_linkedin, contract, picky
+):
+    watermark = NOW - timedelta(hours=3)
+    Contract.objects.filter(pk=contract.pk).update(stub_watermark=watermark)
+    contract.refresh_from_db()
+    fake_linkedin.stubs = two_stubs()
+    fake_linkedin.stub_failure = transient("LinkedIn returned 503 on page 2")
+    failed = stub_import_contract(contract=contract, now=NOW)
+    assert failed.status == SyncRun.Status.FAILED
+    contract.refresh_from_db()
+    assert contract.stub_watermark == watermark
+    assert HeldRecord.objects.get().last_run == failed  # kept although the window failed
+
+    fake_linkedin.stub_failure = None
+    retry = stub_import_contract(contract=contract, now=NOW)
+
+    assert retry.status == SyncRun.Status.SUCCEEDED
+    assert retry.skipped == {"already_imported": 1} and retry.failed == 1
+    held = HeldRecord.objects.get()
+    assert (held.external_id, held.attempts, held.last_run) == ("s1", 2, retry)
+    assert held.first_failed_at < held.last_failed_at
+    contract.refresh_from_db()
+    assert contract.stub_watermark == NOW - SAFETY_LAG
+
+
+def test_a_held_stub_an_admin_dismissed_stays_dismissed_when_read_again(
+    fake_linkedin, contract, picky
+):
+    fake_linkedin.stubs = two_stubs()
+    stub_import_contract(contract=contract, now=NOW)
+    HeldRecord.objects.update(resolved_at=NOW, resolution="Dismissed")
+    Contract.objects.filter(pk=contract.pk).update(stub_watermark=None)  # the same window again
+    contract.refresh_from_db()
+    stub_import_contract(contract=contract, now=NOW)
+    held = HeldRecord.objects.get()
+    assert (held.attempts, held.resolved_at, held.resolution) == (2, NOW, "Dismissed")
+
+
+def test_a_database_error_on_a_stub_fails_the_window_and_keeps_the_watermark(
+    fake_linkedin, contract, monkeypatch
+):
+    from syncjobs import stub_import
+
+    def locked(**kw):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(stub_import, "profile_apply", locked)
+    watermark = NOW - timedelta(hours=3)
+    Contract.objects.filter(pk=contract.pk).update(stub_watermark=watermark)
+    contract.refresh_from_db()
+    fake_linkedin.stubs = two_stubs()
+    run = stub_import_contract(contract=contract, now=NOW)
+    assert run.status == SyncRun.Status.FAILED
+    assert "database is locked" in run.error and "same watermark" in run.error
+    contract.refresh_from_db()
+    assert contract.stub_watermark == watermark
+    assert not HeldRecord.objects.exists()  # not the stub's fault: the window is read again
+
+
+def test_a_stub_that_cannot_be_kept_fails_the_window(fake_linkedin, contract, picky, monkeypatch):
+    from syncjobs import stub_import
+
+    def unavailable(**kw):
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr(stub_import, "stub_hold", unavailable)
+    fake_linkedin.stubs = two_stubs()
+    run = stub_import_contract(contract=contract, now=NOW)
+    assert run.status == SyncRun.Status.FAILED
+    contract.refresh_from_db()
+    assert contract.stub_watermark is None  # the watermark never moves past a lost stub
+
+
+def test_stub_payload_keeps_every_field_tracker_reads():
+    full = stub(
+        "s9",
+        created_at=datetime(2026, 3, 9, 8, 30, 15, 123000, tzinfo=UTC),
+        member=member(
+            9,
+            headline="Staff Engineer",
+            location="Leeds",
+            current_employer_names=["Acme"],
+            years_of_experience="12",
+            skills=["Python", "SQL"],
+            positions=[{"title": "Staff Engineer", "companyName": "Acme"}],
+            educations=[{"schoolName": "University of Leeds"}],
+        ),
+    )
+    assert MailStub.from_json(stub_payload(full)) == full
+
+
+# --- Held stubs in the admin and on the dashboard ---------------------------------------------
+
+
+def test_admin_retry_action_stores_fixed_stubs_and_audits(
+    fake_linkedin, contract, picky, admin_client
+):
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.urls import reverse
+
+    fake_linkedin.stubs = two_stubs()
+    stub_import_contract(contract=contract, now=NOW)
+    held = HeldRecord.objects.get()
+    url = reverse("admin:syncjobs_heldrecord_changelist")
+    form = {"action": "retry_selected", "index": "0", "_selected_action": [held.pk]}
+
+    failing = admin_client.post(url, form, follow=True)
+    assert [str(m) for m in failing.context["messages"]] == ["1 still failing."]
+    held.refresh_from_db()
+    assert (held.resolved_at, held.attempts) == (None, 2)
+
+    picky.fixed = True
+    stored = admin_client.post(url, form, follow=True)
+    assert [str(m) for m in stored.context["messages"]] == ["1 stored."]
+    held.refresh_from_db()
+    assert held.resolved_at is not None and held.candidate.first_name == "Stub1"
+    logged = LogEntry.objects.filter(action_flag=CHANGE, object_id=str(held.pk))
+    assert [entry.change_message for entry in logged.order_by("pk")] == [
+        "Retried from the admin: email: Enter a valid email address.",
+        f"Retried from the admin (created): {held.resolution}",
+    ]
+    detail = admin_client.get(reverse("admin:syncjobs_heldrecord_change", args=[held.pk]))
+    assert "stub1@example.com" in detail.content.decode()  # the payload is shown
+
+
+def test_admin_dismiss_action_closes_the_record(fake_linkedin, contract, picky, admin_client):
+    from django.contrib.admin.models import LogEntry
+    from django.urls import reverse
+
+    fake_linkedin.stubs = two_stubs()
+    stub_import_contract(contract=contract, now=NOW)
+    held = HeldRecord.objects.get()
+    admin_client.post(
+        reverse("admin:syncjobs_heldrecord_changelist"),
+        {"action": "dismiss_selected", "index": "0", "_selected_action": [held.pk]},
+    )
+    held.refresh_from_db()
+    assert held.resolved_at is not None and held.resolution.startswith("Dismissed by admin")
+    assert LogEntry.objects.filter(object_id=str(held.pk)).exists()
+    assert not Candidate.objects.filter(first_name="Stub1").exists()
+
+
+def test_dashboard_counts_open_held_records(fake_linkedin, contract, picky, admin_client):
+    fake_linkedin.stubs = two_stubs()
+    stub_import_contract(contract=contract, now=NOW)
+    assert admin_client.get("/admin/dashboard/progress.json").json()["held_records"] == 1
+    html = admin_client.get("/admin/dashboard/").content.decode()
+    assert 'id="held-records-open"' in html and "?open=yes" in html
+    HeldRecord.objects.update(resolved_at=NOW)
+    assert admin_client.get("/admin/dashboard/progress.json").json()["held_records"] == 0
 
 
 def test_an_overlapping_run_is_skipped(fake_linkedin, contract):
@@ -246,7 +493,7 @@ def sandbox_world(sandbox_linkedin, integration, published):
             person_urn=f"urn:li:person:sbx{n}", emails=[f"sbx{n}@example.com"], phones=[]
         )
         stubs.append(
-            MailStub.objects.create(
+            SandboxMailStub.objects.create(
                 contract=li_contract,
                 owner=li_seat,
                 member=person,
@@ -262,7 +509,8 @@ def test_window_pages_through_every_stub_of_the_sandbox(sandbox_world):
     run = stub_import_contract(contract=contract)
     assert run.status == SyncRun.Status.SUCCEEDED, run.error
     assert (run.total, run.created, run.linked) == (120, 120, 120)
-    assert set(Activity.objects.values_list("external_id", flat=True)) == {s.stub_id for s in stubs}
+    imported = set(stub_activities().values_list("external_id", flat=True))
+    assert imported == {s.stub_id for s in stubs}
     assert MemberLink.objects.filter(method="stub").count() == 120
     again = stub_import_contract(contract=contract)
     assert again is None or again.total == 0  # the watermark moved past every stub
