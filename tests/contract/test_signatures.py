@@ -25,6 +25,7 @@ from tracker_rsc.linkedin.signatures import (
     signature_header,
     verify_signature,
 )
+from tracker_rsc.models import Integration
 from tracker_rsc.sandbox import pushes
 from tracker_rsc.sandbox import services as sandbox
 from tracker_rsc.sandbox.models import DeliveryAttempt, Push
@@ -155,9 +156,7 @@ def test_a_push_signed_with_another_secret_is_refused_and_retried_later(world, r
 def test_the_challenge_answer_passes_the_sandboxs_validation(world, registered, live_server):
     assert pushes.callback_validate(url=registered.url).ok
     # Tracker's own callback view answers with the same helper.
-    tracker = pushes.callback_validate(
-        url=f"{live_server.url}/integrations/linkedin/callback/any-token/"
-    )
+    tracker = pushes.callback_validate(url=f"{live_server.url}{Integration.get().callback_path}")
     assert tracker.ok, tracker.error
 
     registered.secret = "another-secret"
