@@ -31,6 +31,7 @@ from django.dispatch import receiver
 
 from syncjobs import enqueue
 from syncjobs.models import SyncRun
+from syncjobs.views import callback_token_remember
 from tracker_rsc import services as integration_services
 from tracker_rsc import signals
 from tracker_rsc.linkedin import LinkedInClient, LinkedInError, TransientError, get_client
@@ -66,6 +67,8 @@ def integration_register(*, client: LinkedInClient | None = None) -> str:
     if integration.status == Integration.Status.DISABLED:
         return SKIPPED
     contracts = list(Contract.objects.filter(active=True).values_list("urn", flat=True))
+    # LinkedIn validates the URL with a challenge right away: answer it from the cache.
+    callback_token_remember(integration.callback_token)
     try:
         client = client or get_client(organization_urn=integration.organization_urn)
         client.register_integration(

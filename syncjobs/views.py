@@ -53,11 +53,17 @@ def callback_token_known(token: str) -> bool:
         logger.warning("Callback token cache unavailable; reading the token from the database.")
     known = Integration.objects.filter(callback_token=token).exists()
     if known:
-        try:
-            cache.set(key, True, CALLBACK_TOKEN_CACHE_SECONDS)
-        except Exception:  # as above: remembering is an optimisation
-            logger.warning("Callback token cache unavailable; the token is not remembered.")
+        callback_token_remember(token)
     return known
+
+
+def callback_token_remember(token: str) -> None:
+    """Remember a known token, so the challenges that follow touch no database. Called when
+    the callback URL is registered with LinkedIn, which validates it at once."""
+    try:
+        cache.set(_token_cache_key(token), True, CALLBACK_TOKEN_CACHE_SECONDS)
+    except Exception:  # as above: remembering is an optimisation
+        logger.warning("Callback token cache unavailable; the token is not remembered.")
 
 
 def _challenge(request: HttpRequest, token: str) -> JsonResponse:

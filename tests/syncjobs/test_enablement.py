@@ -60,6 +60,25 @@ def test_setup_registers_pulls_seats_and_starts_the_bulk_sync(
     assert scheduled == [0]
 
 
+def test_linkedin_s_challenge_after_registration_touches_no_database(
+    candidate_linkedin,
+    scheduled,
+    django_capture_on_commit_callbacks,
+    client,
+    settings,
+    django_assert_num_queries,
+):
+    settings.LINKEDIN_CLIENT_SECRET = "shh"
+    integration = enable(django_capture_on_commit_callbacks)
+    enablement.integration_register(client=candidate_linkedin)
+
+    with django_assert_num_queries(0):
+        response = client.get(integration.callback_path, {"challengeCode": "c0ffee-1"})
+
+    assert response.status_code == 200
+    assert response.json()["challengeCode"] == "c0ffee-1"
+
+
 def test_a_refused_registration_leaves_the_error_and_retrying_is_safe(
     candidate_linkedin, scheduled, published, django_capture_on_commit_callbacks, admin_client
 ):
