@@ -57,6 +57,7 @@ from tracker_rsc.linkedin import (
     LinkedInClient,
     MailStub,
     PayloadError,
+    Unreadable,
     datetime_to_ms,
     get_client,
 )
@@ -200,11 +201,13 @@ def unstorable_reason(exc: Exception) -> str:
                 f"{field}: {' '.join(messages)}" for field, messages in exc.message_dict.items()
             )
         return " ".join(exc.messages)
+    if isinstance(exc, PayloadError):
+        return f"LinkedIn sent a stub profile Tracker cannot read: {exc}"
     return f"{type(exc).__name__}: {exc}"
 
 
 def stub_hold(
-    *, stub: MailStub, contract: Contract, run: SyncRun | None, reason: str
+    *, stub: MailStub | Unreadable, contract: Contract, run: SyncRun | None, reason: str
 ) -> HeldRecord:
     """Keep a stub Tracker could not store, with the reason (one transaction). Idempotent.
 
@@ -213,13 +216,15 @@ def stub_hold(
     resolved (dismissed) stays resolved. Database errors propagate: the caller's window fails.
     """
     now = timezone.now()
+    # An element the adapter could not read is kept as LinkedIn sent it.
+    payload = stub.element if isinstance(stub, Unreadable) else stub_payload(stub)
     with transaction.atomic(durable=True):
         record, created = HeldRecord.objects.get_or_create(
             kind=HeldRecord.Kind.STUB_PROFILE,
             external_id=stub.id,
             defaults={
                 "contract": contract,
-                "payload": stub_payload(stub),
+                "payload": payload,
                 "reason": reason,
                 "first_failed_at": now,
                 "last_failed_at": now,
@@ -229,7 +234,7 @@ def stub_hold(
         if not created:
             HeldRecord.objects.filter(pk=record.pk).update(
                 contract=contract,
-                payload=stub_payload(stub),
+                payload=payload,
                 reason=reason,
                 attempts=F("attempts") + 1,
                 last_failed_at=now,
@@ -358,11 +363,14 @@ def stub_import_contract(
     held = 0
     held_named: list[str] = []
     try:
-        for stub in client.iter_mail_stubs(contract.urn, start, end):
+        stubs = client.iter_mail_stubs(contract.urn, start, end, tolerate_malformed=True)
+        for stub in stubs:
             counts["total"] += 1
             try:
+                if isinstance(stub, Unreadable):
+                    raise PayloadError(stub.error)
                 outcome, linked = stub_intake(stub=stub, contract=contract, seats=seats)
-            except UNSTORABLE as exc:
+            except (*UNSTORABLE, PayloadError) as exc:
                 # Kept for an admin to retry, committed before the window goes on: the
                 # watermark may then move past it. A failure to keep it fails the window.
                 logger.warning("stub %s could not be imported: held", stub.id, exc_info=True)

@@ -9,7 +9,7 @@ import responses
 from responses import matchers
 
 from tests.linkedin.helpers import API, ORG, add_token, query_of
-from tracker_rsc.linkedin import PayloadError, PermanentError
+from tracker_rsc.linkedin import PayloadError, PermanentError, Unreadable
 
 CONTRACT = "urn:li:contract:100"
 SEAT = "urn:li:seat:5001"
@@ -124,6 +124,41 @@ def test_mail_stub_window_is_sent_in_epoch_milliseconds(rsps, client):
         "q=contract&contract=urn:li:contract:100&createdDateStart=1772323200000"
         "&createdDateEnd=1772582400000&start=0&count=50"
     )
+
+
+def stub_element(number: int) -> dict:
+    return {
+        "id": f"stub-{number}",
+        "contract": CONTRACT,
+        "owner": SEAT,
+        "createdAt": 1772323200000 + number,
+        "member": f"urn:li:person:M{number}",
+        "firstName": "Ada",
+        "lastName": "Stub",
+        "emailAddress": f"ada{number}@mail.example",
+        "profileUrl": f"https://www.linkedin.com/in/ada-{number}",
+    }
+
+
+def test_an_unreadable_stub_is_yielded_whole_when_tolerated_and_raises_otherwise(rsps, client):
+    broken = {**stub_element(1), "createdAt": "yesterday"}
+    nameless = {"contract": CONTRACT}
+    body = {"elements": [stub_element(0), broken, nameless], "paging": {"total": 3}}
+    add_token(rsps)
+    rsps.add(responses.GET, f"{API}/v2/mailStubs", json=body)
+    rsps.add(responses.GET, f"{API}/v2/mailStubs", json=body)
+
+    good, unreadable, junk = client.iter_mail_stubs(
+        CONTRACT, START, START + timedelta(days=1), tolerate_malformed=True
+    )
+
+    assert good.id == "stub-0"
+    assert isinstance(unreadable, Unreadable) and unreadable.element == broken
+    assert unreadable.id == "stub-1" and "mailStubs[1].createdAt" in unreadable.error
+    assert isinstance(junk, Unreadable) and junk.id.startswith("unreadable:")
+    assert junk.element == nameless
+    with pytest.raises(PayloadError, match=r"mailStubs\[1\]\.createdAt"):
+        list(client.iter_mail_stubs(CONTRACT, START, START + timedelta(days=1)))
 
 
 def test_conversation_events_query(rsps, client):

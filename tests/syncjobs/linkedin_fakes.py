@@ -21,7 +21,9 @@ from tracker_rsc.linkedin import (
     IntegrationStatus,
     MailStub,
     MemberProfile,
+    PayloadError,
     TransientError,
+    Unreadable,
 )
 from tracker_rsc.linkedin.signatures import SIGNATURE_HEADER, signature_header
 
@@ -92,6 +94,8 @@ class FakeLinkedIn:
     statuses: dict[str, Any] = field(default_factory=dict)
     stubs: list[MailStub] = field(default_factory=list)
     stub_failure: Exception | None = None
+    # Elements of the window the adapter cannot read: yielded when tolerated, else raised.
+    unreadable_stubs: list[Unreadable] = field(default_factory=list)
     calls: list[tuple[str, Any]] = field(default_factory=list)
 
     def get_exported_candidate(self, request_id: str) -> ExportedCandidate:
@@ -111,12 +115,16 @@ class FakeLinkedIn:
         return value
 
     def iter_mail_stubs(
-        self, contract_urn: str, start: datetime, end: datetime
+        self, contract_urn: str, start: datetime, end: datetime, *, tolerate_malformed=False
     ) -> Iterator[MailStub]:
         self.calls.append(("iter_mail_stubs", (contract_urn, start, end)))
         for item in sorted(self.stubs, key=lambda s: s.created_at):
             if item.contract_urn == contract_urn and start <= item.created_at < end:
                 yield item
+        for unreadable in self.unreadable_stubs:
+            if not tolerate_malformed:
+                raise PayloadError(unreadable.error)
+            yield unreadable
         if self.stub_failure is not None:
             raise self.stub_failure
 

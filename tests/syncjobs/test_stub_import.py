@@ -33,7 +33,7 @@ from tests.syncjobs.linkedin_fakes import (
     transient,
 )
 from tests.tracker_rsc.factories import ContractFactory, LinkedInSeatFactory, enabled_integration
-from tracker_rsc.linkedin import MailStub
+from tracker_rsc.linkedin import MailStub, Unreadable
 from tracker_rsc.models import Contract, Integration
 from tracker_rsc.sandbox.models import Fault
 from tracker_rsc.sandbox.models import MailStub as SandboxMailStub
@@ -243,6 +243,32 @@ def test_a_stub_tracker_cannot_store_is_held_with_its_payload_and_the_window_goe
     assert held.payload["phoneNumbers"] == [{"number": "+44 7700 900000"}]
     assert MailStub.from_json(held.payload) == fake_linkedin.stubs[0]
     assert not Candidate.objects.filter(first_name="Stub1").exists()
+
+
+def test_a_stub_linkedin_sent_unreadable_is_held_as_sent_and_the_window_goes_on(
+    fake_linkedin, contract
+):
+    fake_linkedin.stubs = [stub("s0", created_at=NOW - timedelta(hours=2), member=member(0))]
+    element = {"id": "s9", "contract": contract.urn, "createdAt": "yesterday"}
+    fake_linkedin.unreadable_stubs = [
+        Unreadable(element=element, error="mailStubs[1].createdAt: not a time", path="x")
+    ]
+
+    run = stub_import_contract(contract=contract, now=NOW)
+
+    assert run.status == SyncRun.Status.SUCCEEDED
+    assert (run.total, run.created, run.failed) == (2, 1, 1)
+    contract.refresh_from_db()
+    assert contract.stub_watermark == NOW - SAFETY_LAG  # the bad element blocks nothing
+    held = HeldRecord.objects.get()
+    assert (held.external_id, held.payload) == ("s9", element)  # kept as LinkedIn sent it
+    assert held.reason == (
+        "LinkedIn sent a stub profile Tracker cannot read: mailStubs[1].createdAt: not a time"
+    )
+    # A retry reads the kept element again: still unreadable, so it stays open.
+    assert stub_held_retry(record=held) == "held"
+    held.refresh_from_db()
+    assert (held.attempts, held.resolved_at) == (2, None)
 
 
 def test_retry_stores_a_held_stub_once_the_cause_is_fixed(

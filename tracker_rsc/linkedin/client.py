@@ -45,6 +45,7 @@ from .payloads import (
     PurgedExport,
     Reader,
     Seat,
+    Unreadable,
     datetime_to_ms,
 )
 from .tokens import TokenProvider
@@ -376,12 +377,14 @@ class LinkedInClient:
         page_size: int,
         parse: Callable[..., T],
         resource: str,
-    ) -> Iterator[T]:
+        tolerate_malformed: bool = False,
+    ) -> Iterator[T | Unreadable]:
         """Yield parsed elements of a start/count finder, page by page.
 
         Stops at an empty page, when ``paging.total`` is reached, or (without a total) at a
         short page; a page cut short by a server-side maximum is followed when a total says
-        there is more.
+        there is more. With ``tolerate_malformed`` an element that does not parse is yielded
+        as ``Unreadable`` (the page itself must still be well formed); otherwise it raises.
         """
         start = 0
         while True:
@@ -396,7 +399,15 @@ class LinkedInClient:
             if reader.has("paging"):
                 total = reader.child("paging").integer("total", required=False)
             for offset, element in enumerate(elements):
-                yield parse(element, path=f"{resource}[{start + offset}]")
+                where = f"{resource}[{start + offset}]"
+                if not tolerate_malformed:
+                    yield parse(element, path=where)
+                    continue
+                try:
+                    item: T | Unreadable = parse(element, path=where)
+                except PayloadError as exc:
+                    item = Unreadable(element=element, error=str(exc), path=where)
+                yield item
             start += len(elements)
             if not elements:
                 return
@@ -899,9 +910,15 @@ class LinkedInClient:
         )
 
     def iter_mail_stubs(
-        self, contract_urn: str, start: datetime, end: datetime
-    ) -> Iterator[MailStub]:
-        """Stub profiles created in ``[start, end)``."""
+        self,
+        contract_urn: str,
+        start: datetime,
+        end: datetime,
+        *,
+        tolerate_malformed: bool = False,
+    ) -> Iterator[MailStub | Unreadable]:
+        """Stub profiles created in ``[start, end)`` (unreadable ones as ``Unreadable`` when
+        ``tolerate_malformed``)."""
         _check_urn(contract_urn, "contract", "contract_urn")
         _check_window(start, end, None)
         return self._paginate(
@@ -915,6 +932,7 @@ class LinkedInClient:
             page_size=PAGE_MAIL_STUBS,
             parse=MailStub.from_json,
             resource="mailStubs",
+            tolerate_malformed=tolerate_malformed,
         )
 
     def iter_conversation_events(

@@ -10,6 +10,7 @@ type says which fields are required.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -571,6 +572,29 @@ class ExportedCandidate:
             job_id=reader.ident("externalJobPostingId"),
             profile=MemberProfile.from_json(reader.child("candidate")),
         )
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A finder element the adapter could not read, kept whole with the reason (``error``).
+
+    Yielded instead of raising by finders asked to tolerate them, so one bad record is held
+    for people to look at rather than failing its page, and every page after it, for ever.
+    """
+
+    element: object
+    error: str
+    path: str
+
+    @property
+    def id(self) -> str:
+        """LinkedIn's id when the element has a usable one, else a digest of the element."""
+        value = self.element.get("id") if isinstance(self.element, dict) else None
+        usable = isinstance(value, str | int) and not isinstance(value, bool)
+        if usable and 0 < len(str(value).strip()) <= 100:
+            return str(value).strip()
+        text = json.dumps(self.element, sort_keys=True, default=str)
+        return "unreadable:" + hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
