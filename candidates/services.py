@@ -6,11 +6,13 @@ the outbox rows that receivers write commit or roll back with the change itself.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from candidates import normalize, signals
@@ -27,8 +29,11 @@ from candidates.models import (
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
+    from django.core.files.storage import Storage
 
     User = AbstractBaseUser
+
+logger = logging.getLogger(__name__)
 
 EDITABLE_FIELDS = (
     "first_name",
@@ -141,15 +146,60 @@ def _snapshot(candidate: Candidate) -> dict[str, Any]:
     }
 
 
+def _stored_files(candidate: Candidate) -> list[tuple[Storage, str]]:
+    """``(storage, name)`` of every file the row points to (the CV today; any file field)."""
+    files = []
+    for field in candidate._meta.concrete_fields:
+        if isinstance(field, models.FileField):
+            name = getattr(candidate, field.attname).name
+            if name:
+                files.append((field.storage, name))
+    return files
+
+
+def _delete_files_on_commit(candidate_id: int, files: list[tuple[Storage, str]]) -> None:
+    """Delete stored files once the deleting transaction commits (kept if it rolls back).
+
+    Django deletes rows, never their files. A file that cannot be deleted is logged, not
+    raised: the row is already gone and the other files are still deleted. The log names the
+    folder and the error's type, never the file: an uploaded file's name often holds the
+    person's name.
+    """
+    if not files:
+        return
+
+    def delete() -> None:
+        for storage, name in files:
+            try:
+                storage.delete(name)  # a file already missing is not an error
+            except Exception as exc:
+                # Any storage backend's error (OSError on disk, a cloud client's own). Only
+                # its type is logged: its message and traceback would repeat the file name.
+                logger.error(
+                    "A stored file of deleted candidate %s remains in %s/ (%s)",
+                    candidate_id,
+                    PurePosixPath(name).parent,
+                    type(exc).__name__,
+                )
+
+    transaction.on_commit(delete)
+
+
 def candidate_delete(*, candidate: Candidate, actor: User | None = None) -> None:
-    """Delete a candidate; sends ``candidate_deleted`` (live sync deletes it on LinkedIn)."""
+    """Delete a candidate with its stored files; sends ``candidate_deleted``.
+
+    The outbox deletes the candidate and its sent applications on LinkedIn. The CV file is
+    deleted from storage after the transaction commits.
+    """
     with transaction.atomic():
         snapshot = _snapshot(candidate)
+        files = _stored_files(candidate)
         candidate_id = candidate.pk
         candidate.delete()
         signals.candidate_deleted.send(
             sender=Candidate, candidate_id=candidate_id, snapshot=snapshot, erased=False
         )
+        _delete_files_on_commit(candidate_id, files)
 
 
 def candidate_erase(
@@ -157,25 +207,50 @@ def candidate_erase(
 ) -> ErasureTombstone:
     """GDPR erasure: delete the record and everything about it, leave a hashed tombstone.
 
-    Receivers delete the candidate, its notes and applications on LinkedIn. The tombstone stops
-    a later stub import or export from silently re-creating the person.
+    In Tracker: the row with its placements, activities, member links and skills; its stored
+    CV file (after commit); and, through the ``candidate_deleted`` receivers, the activities
+    still waiting for this member to be linked (``syncjobs.interactions``).
+
+    On LinkedIn (outbox events, sent after commit): the ATS candidate record
+    (``atsCandidates``) and the applications Tracker sent for its placements
+    (``atsApplications``; LinkedIn documents that this also deletes an application's notes,
+    stages and feedback, not whether it removes the CV attachment sent with it, which Tracker
+    does not delete separately). Tracker never pushes candidate notes, so there are none of
+    its own to delete. LinkedIn keeps what belongs to the Recruiter side: the member's profile
+    and the Recruiter notes and InMails its users wrote (RSC only lets an ATS read those,
+    never delete them). Tracker does not import them again: the InMail/notes sync skips the
+    items of a member whose URN matches the tombstone while no candidate is linked to that
+    member (after an admin's "import anyway" of a held export, the new candidate gets them),
+    and the stub import skips the member.
+
+    The tombstone holds hashes of the email, the profile URL and one member URN (the active
+    link's, else the most recent link's); it stops a later stub import or export from silently
+    re-creating the person. ``snapshot["erased_person_urn"]`` tells receivers that member.
     """
     with transaction.atomic():
         snapshot = _snapshot(candidate)
-        person_urns = set(candidate.member_links.values_list("person_urn", flat=True))
+        person_urn = snapshot["person_urn"] or (
+            candidate.member_links.order_by("-linked_at", "-id")
+            .values_list("person_urn", flat=True)
+            .first()
+            or ""
+        )
+        snapshot["erased_person_urn"] = person_urn
         tombstone = ErasureTombstone.objects.create(
             candidate_id=candidate.pk,
             email_hash=identifier_hash(candidate.email_key),
             profile_hash=identifier_hash(candidate.profile_key),
-            person_hash=identifier_hash(snapshot["person_urn"] or next(iter(person_urns), "")),
+            person_hash=identifier_hash(person_urn),
             reason=reason,
             erased_by=actor if actor is not None and actor.is_authenticated else None,
         )
+        files = _stored_files(candidate)
         candidate_id = candidate.pk
         candidate.delete()
         signals.candidate_deleted.send(
             sender=Candidate, candidate_id=candidate_id, snapshot=snapshot, erased=True
         )
+        _delete_files_on_commit(candidate_id, files)
     return tombstone
 
 

@@ -15,6 +15,13 @@ contract's watermark (``inmail_watermark`` / ``note_watermark``) towards ``now -
 - an item about a member linked to no candidate is stored with its ``person_urn`` and no
   candidate, and counted (``counters["unlinked_member"]``): it attaches to the candidate when
   the member is linked (``requisitions.services.attach_member_activities``);
+- an item about an erased member (linked to no candidate, and the member URN matches an
+  erasure tombstone) is not stored: it is counted as skipped (``skipped["erased"]``). LinkedIn
+  keeps its Recruiter notes and InMails (RSC cannot delete them), so without this each run
+  would bring the erased person back as activities. The tombstone's other hashes (email,
+  profile URL) cannot match: InMails and notes carry only the member URN. Erasing a
+  candidate also deletes the activities already waiting for that member
+  (``erased_member_activities_delete``);
 - the watermark moves to a window's end only after every seat's call of that window
   succeeded; a LinkedIn failure fails the run and leaves the watermark at that window's start,
   so the next run retries it. At most ``MAX_WINDOWS_PER_RUN`` windows per run keep a catch-up
@@ -31,9 +38,11 @@ from typing import Any
 
 from celery import shared_task
 from django.db import transaction
+from django.dispatch import receiver
 from django.utils import timezone
 
-from candidates.models import MemberLink
+from candidates.models import ErasureTombstone, MemberLink, identifier_hash
+from candidates.signals import candidate_deleted
 from requisitions import services as requisition_services
 from requisitions.models import Activity
 from syncjobs.models import SyncRun
@@ -65,6 +74,8 @@ NOTE_OWNERS_PER_CALL = 50
 
 INMAIL = SyncRun.Kind.INMAIL_SYNC
 NOTE = SyncRun.Kind.NOTE_SYNC
+# Why an item is not recorded (``SyncRun.skipped``): its member was erased from Tracker.
+SKIP_ERASED = "erased"
 _WATERMARK = {INMAIL: "inmail_watermark", NOTE: "note_watermark"}
 
 
@@ -94,6 +105,35 @@ def linked_candidates(person_urns: Iterable[str]) -> dict[str, int]:
             "person_urn", "candidate_id"
         )
     )
+
+
+def erased_members(person_urns: Iterable[str]) -> set[str]:
+    """The member URNs among these that match an erasure tombstone (one query)."""
+    by_hash = {identifier_hash(urn): urn for urn in set(person_urns) if urn}
+    if not by_hash:
+        return set()
+    found = ErasureTombstone.objects.filter(person_hash__in=list(by_hash)).values_list(
+        "person_hash", flat=True
+    )
+    return {by_hash[value] for value in found}
+
+
+@receiver(candidate_deleted, dispatch_uid="syncjobs.interactions.erased_member_activities")
+def erased_member_activities_delete(
+    sender: Any, candidate_id: int, snapshot: dict[str, Any], erased: bool = False, **_: Any
+) -> int:
+    """On erasure, delete the activities waiting for the erased member to be linked.
+
+    InMails, notes and the like about a member linked to no candidate are kept with their
+    ``person_urn`` only; the erased candidate's own activities went with the row. Runs in the
+    erasure's transaction; a plain delete keeps them (the member may be linked again).
+    Returns how many were deleted.
+    """
+    person_urn = snapshot.get("erased_person_urn", "")
+    if not erased or not person_urn:
+        return 0
+    deleted, _ = Activity.objects.filter(candidate__isnull=True, person_urn=person_urn).delete()
+    return deleted
 
 
 def _seat_name(seat: LinkedInSeat) -> str:
@@ -156,12 +196,23 @@ def note_items(
 
 
 def _record(kind: str, items: list[dict[str, Any]], counts: Counter) -> None:
-    created, updated = requisition_services.activity_upsert_external_many(kind=kind, items=items)
+    # A member linked to a candidate again (an admin imported the person anyway) is not
+    # skipped: the items then belong to that candidate.
+    erased = erased_members(item["person_urn"] for item in items if item["candidate_id"] is None)
+    kept = [
+        item
+        for item in items
+        if item["candidate_id"] is not None or item["person_urn"] not in erased
+    ]
     counts["total"] += len(items)
-    counts["processed"] += len(items)
+    counts[SKIP_ERASED] += len(items) - len(kept)
+    if not kept:
+        return
+    created, updated = requisition_services.activity_upsert_external_many(kind=kind, items=kept)
+    counts["processed"] += len(kept)
     counts["created"] += created
     counts["updated"] += updated
-    counts["unlinked_member"] += sum(1 for item in items if item["candidate_id"] is None)
+    counts["unlinked_member"] += sum(1 for item in kept if item["candidate_id"] is None)
 
 
 def _sync_inmail_window(
@@ -216,6 +267,7 @@ def _flush(run: SyncRun, counts: Counter) -> None:
         processed=counts["processed"],
         created=counts["created"],
         updated=counts["updated"],
+        skipped={SKIP_ERASED: counts[SKIP_ERASED]} if counts[SKIP_ERASED] else None,
         counters={
             name: counts[name]
             for name in ("unlinked_member", "notes_removed", "windows")

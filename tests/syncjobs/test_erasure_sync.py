@@ -1,5 +1,6 @@
 """Deletion and erasure reach LinkedIn (candidate and applications), audited on the tombstone,
-and are never lost while the integration is in error."""
+and are never lost while the integration is in error; erasure also removes the InMails and
+notes waiting for the erased member to be linked."""
 
 # ruff: noqa: F811  (pytest fixtures imported from their module and used as arguments)
 
@@ -9,10 +10,11 @@ import pytest
 from django.utils import timezone
 
 from candidates import services as candidate_services
+from requisitions.models import Activity
 from syncjobs.models import OutboxEvent, SyncRun
 from syncjobs.tasks import outbox_redrive
-from tests.candidates.factories import CandidateFactory
-from tests.requisitions.factories import PlacementFactory
+from tests.candidates.factories import CandidateFactory, MemberLinkFactory
+from tests.requisitions.factories import ActivityFactory, PlacementFactory
 from tests.syncjobs.candidate_fakes import candidate_linkedin  # noqa: F401
 from tests.syncjobs.linkedin_fakes import ORG, published  # noqa: F401
 from tests.tracker_rsc.factories import enabled_integration
@@ -96,3 +98,38 @@ def test_nothing_is_written_while_the_integration_was_never_enabled(candidate_li
     candidate_services.candidate_delete(candidate=candidate)
 
     assert not OutboxEvent.objects.exists()
+
+
+def waiting_activity(person_urn: str, external_id: str, kind: str = Activity.Kind.INMAIL):
+    """An InMail or note the interactions sync stored for a member linked to no candidate."""
+    return ActivityFactory(
+        kind=kind, candidate=None, person_urn=person_urn, external_id=external_id
+    )
+
+
+def test_erasure_deletes_the_activities_waiting_for_the_erased_member(integration):
+    candidate = CandidateFactory()
+    link = MemberLinkFactory(candidate=candidate, person_urn="urn:li:person:gone")
+    candidate_services.member_link_unlink(link=link, reason="checked with the recruiter")
+    # Arrived while the member was unlinked: kept with the person URN only.
+    waiting_activity("urn:li:person:gone", "e1")
+    waiting_activity("urn:li:person:gone", "n1", kind=Activity.Kind.NOTE)
+    other = waiting_activity("urn:li:person:someone-else", "e2")
+    own = ActivityFactory(candidate=candidate, person_urn="urn:li:person:gone")
+
+    candidate_services.candidate_erase(candidate=candidate, reason="GDPR request")
+
+    assert list(Activity.objects.all()) == [other]
+    assert not Activity.objects.filter(pk=own.pk).exists()
+
+
+def test_a_plain_delete_keeps_the_activities_waiting_for_the_member(integration):
+    candidate = CandidateFactory()
+    link = MemberLinkFactory(candidate=candidate, person_urn="urn:li:person:kept")
+    candidate_services.member_link_unlink(link=link)
+    waiting = waiting_activity("urn:li:person:kept", "e1")
+
+    candidate_services.candidate_delete(candidate=candidate)
+
+    # Not erased: the member may be linked to another candidate, who then gets them.
+    assert list(Activity.objects.filter(kind=Activity.Kind.INMAIL)) == [waiting]

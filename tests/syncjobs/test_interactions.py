@@ -1,6 +1,7 @@
 # ruff: noqa: F401, F811  (pytest fixtures imported by name)
 """InMails and notes: 12-hour windows per contract (InMails per seat), watermark, idempotence,
-inactive notes, unlinked members counted and attached later, colleague visibility."""
+inactive notes, unlinked members counted and attached later, erased members skipped,
+colleague visibility."""
 
 from __future__ import annotations
 
@@ -164,6 +165,94 @@ def test_inmails_become_activities_on_linked_candidates_and_unlinked_ones_are_co
     )
     waiting.refresh_from_db()
     assert waiting.candidate == later
+
+
+def erase_member(person_urn: str) -> None:
+    """A candidate linked to this member is erased (the tombstone holds the member's hash)."""
+    candidate = MemberLinkFactory(person_urn=person_urn).candidate
+    candidate_services.candidate_erase(candidate=candidate, reason="GDPR request")
+
+
+def test_inmails_and_notes_about_an_erased_member_are_skipped_and_counted(fake_rsc, world):
+    erase_member("urn:li:person:gone")
+    contract = world["contract"]
+    at = WATERMARK + timedelta(hours=1)
+    fake_rsc.events = [
+        inmail("e1", seat="urn:li:seat:5001", member="urn:li:person:gone", at=at),
+        inmail(
+            "e2", seat="urn:li:seat:5002", member="urn:li:person:gone", at=at, direction="INBOUND"
+        ),
+        inmail("e3", seat="urn:li:seat:5001", member="urn:li:person:ada", at=at),
+        inmail("e4", seat="urn:li:seat:5002", member="urn:li:person:nobody", at=at),
+    ]
+    fake_rsc.notes = [
+        note("n1", seat="urn:li:seat:5001", member="urn:li:person:gone", at=at),
+        note("n2", seat="urn:li:seat:5002", member="urn:li:person:ada", at=at),
+    ]
+
+    inmails = sync(INMAIL, contract)
+    notes = sync(NOTE, contract)
+
+    assert inmails.status == notes.status == SyncRun.Status.SUCCEEDED
+    assert inmails.skipped == {"erased": 2}
+    assert (inmails.total, inmails.processed, inmails.created) == (4, 2, 2)
+    assert inmails.counters["unlinked_member"] == 1  # "nobody", not the erased member
+    assert inmails.progress_percent == 100
+    assert notes.skipped == {"erased": 1}
+    assert (notes.total, notes.processed, notes.created) == (2, 1, 1)
+    assert not Activity.objects.filter(person_urn="urn:li:person:gone").exists()
+    assert set(Activity.objects.values_list("external_id", flat=True)) == {"e3", "e4", "n2"}
+
+
+def test_a_re_delivered_item_about_an_erased_member_is_skipped_too(fake_rsc, world):
+    contract = world["contract"]
+    at = WATERMARK + timedelta(hours=1)
+    erase_member("urn:li:person:gone")
+    fake_rsc.events = [inmail("e1", seat="urn:li:seat:5001", member="urn:li:person:gone", at=at)]
+    sync(INMAIL, contract)
+    Contract.objects.filter(pk=contract.pk).update(inmail_watermark=WATERMARK)
+    contract.refresh_from_db()
+
+    again = sync(INMAIL, contract)
+
+    assert again.skipped == {"erased": 1} and again.created == 0
+    assert not Activity.objects.exists()
+
+
+def test_an_erased_member_linked_to_a_candidate_again_gets_their_inmails(fake_rsc, world):
+    erase_member("urn:li:person:gone")
+    # An admin imported the person anyway (a held export): the member is linked again.
+    again = MemberLinkFactory(person_urn="urn:li:person:gone").candidate
+    at = WATERMARK + timedelta(hours=1)
+    fake_rsc.events = [inmail("e1", seat="urn:li:seat:5001", member="urn:li:person:gone", at=at)]
+
+    run = sync(INMAIL, world["contract"])
+
+    assert run.skipped == {} and run.created == 1
+    assert Activity.objects.get(external_id="e1").candidate == again
+
+
+def test_erasing_a_candidate_stops_the_next_sync_bringing_their_history_back(fake_rsc, world):
+    contract = world["contract"]
+    at = WATERMARK + timedelta(hours=1)
+    fake_rsc.events = [inmail("e1", seat="urn:li:seat:5001", member="urn:li:person:ada", at=at)]
+    fake_rsc.notes = [note("n1", seat="urn:li:seat:5001", member="urn:li:person:ada", at=at)]
+    sync(INMAIL, contract)
+    sync(NOTE, contract)
+    assert world["linked"].activities.count() == 2
+
+    candidate_services.candidate_erase(candidate=world["linked"], reason="GDPR request")
+    assert not Activity.objects.exists()
+    # LinkedIn still lists them (they belong to the Recruiter side): the windows run again.
+    Contract.objects.filter(pk=contract.pk).update(
+        inmail_watermark=WATERMARK, note_watermark=WATERMARK
+    )
+    contract.refresh_from_db()
+    inmails = sync(INMAIL, contract)
+    notes = sync(NOTE, contract)
+
+    assert (inmails.skipped, notes.skipped) == ({"erased": 1}, {"erased": 1})
+    assert not Activity.objects.exists()
 
 
 def test_rerunning_a_window_never_duplicates(fake_rsc, world):
@@ -331,12 +420,12 @@ def test_inmails_and_notes_from_the_sandbox(sandbox_linkedin, published):
         assert answer.status_code == 200, answer.text
     kept = requests.post(
         f"{control}/note-add",
-        json={"seat": "urn:li:seat:5001", "member": "urn:li:person:sbx1", "note": "Keep"},
+        json={"seat": "urn:li:seat:5001", "member": "urn:li:person:sbx1", "note": "Keep", "at": at},
         timeout=300,
     ).json()["note_id"]
     dropped = requests.post(
         f"{control}/note-add",
-        json={"seat": "urn:li:seat:5002", "member": "urn:li:person:sbx1", "note": "Drop"},
+        json={"seat": "urn:li:seat:5002", "member": "urn:li:person:sbx1", "note": "Drop", "at": at},
         timeout=300,
     ).json()["note_id"]
     now = datetime.now(tz=UTC) + SAFETY_LAG  # the window ends now
@@ -356,7 +445,9 @@ def test_inmails_and_notes_from_the_sandbox(sandbox_linkedin, published):
     }
 
     requests.post(f"{control}/note-deactivate", json={"note_id": dropped}, timeout=300)
-    later = datetime.now(tz=UTC) + SAFETY_LAG
+    # The deactivation is stamped "now" by the sandbox; LinkedIn's windows are in whole
+    # milliseconds, so a window ending at this very instant could miss it: end a second later.
+    later = datetime.now(tz=UTC) + SAFETY_LAG + timedelta(seconds=1)
     contract.refresh_from_db()
     run = interaction_sync_contract(kind=NOTE, contract=contract, now=later)
     assert run.counters.get("notes_removed") == 1

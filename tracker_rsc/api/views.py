@@ -134,8 +134,12 @@ class CandidateViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
     @extend_schema(
         summary="Erase a candidate (GDPR; admins only)",
         description=(
-            "Deletes the record and its LinkedIn data (candidate, notes, applications) and "
-            "keeps a hashed tombstone so no import re-creates the person."
+            "Deletes the record with its placements, activities and CV file. On LinkedIn it "
+            "deletes the ATS candidate and the applications Tracker sent. LinkedIn keeps the "
+            "Recruiter notes and InMails its users wrote (RSC offers no call to delete them), "
+            "and Tracker no longer imports them while the member is linked to no candidate. "
+            "A hashed tombstone (email, profile URL, member) stops imports from re-creating "
+            "the person."
         ),
         request=CandidateEraseSerializer,
         responses={204: OpenApiResponse(description="Erased.")},
