@@ -117,7 +117,9 @@ def candidate_update(
     candidate.updated_at = timezone.now()
     _validate(candidate)
     with transaction.atomic():
+        replaced = _replaced_files(candidate)
         candidate.save()
+        _delete_files_on_commit(candidate.pk, replaced)
         if skills is not None:
             wanted = {skill.pk: skill for skill in skills}
             candidate.skills.exclude(skill_id__in=wanted).delete()
@@ -155,6 +157,21 @@ def _stored_files(candidate: Candidate) -> list[tuple[Storage, str]]:
             if name:
                 files.append((field.storage, name))
     return files
+
+
+def _replaced_files(candidate: Candidate) -> list[tuple[Storage, str]]:
+    """The stored files the row points to now and will not after ``candidate`` is saved (a
+    replaced CV): read from the database, as the instance may already hold the new file."""
+    fields = [f for f in candidate._meta.concrete_fields if isinstance(f, models.FileField)]
+    if candidate.pk is None or not fields:
+        return []
+    stored = Candidate.objects.filter(pk=candidate.pk).values(*(f.attname for f in fields))
+    row = stored.first() or {}
+    return [
+        (field.storage, row[field.attname])
+        for field in fields
+        if row.get(field.attname) and row[field.attname] != getattr(candidate, field.attname).name
+    ]
 
 
 def _delete_files_on_commit(candidate_id: int, files: list[tuple[Storage, str]]) -> None:

@@ -179,3 +179,21 @@ def test_the_tombstone_names_the_active_member(capture_signal):
 
     assert tombstone.person_hash == identifier_hash("urn:li:person:now")
     assert deleted[0]["snapshot"]["erased_person_urn"] == "urn:li:person:now"
+
+
+def test_a_replaced_cv_file_is_deleted_after_commit_and_an_unchanged_one_kept(
+    media, django_capture_on_commit_callbacks
+):
+    candidate, old_path = candidate_with_cv()
+    candidate.cv_file = ContentFile(b"%PDF-1.4 the new CV", name="jane-doe-2026.pdf")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.candidate_update(candidate=candidate)
+        assert old_path.is_file()  # not before the commit
+
+    new_path = Path(Candidate.objects.get(pk=candidate.pk).cv_file.path)
+    assert not old_path.exists() and new_path.is_file() and new_path != old_path
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.candidate_update(candidate=candidate, current_title="CTO")
+    assert new_path.is_file()
