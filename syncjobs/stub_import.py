@@ -39,9 +39,12 @@ from celery import shared_task
 from django.core.exceptions import ValidationError
 from django.db import DataError, transaction
 from django.db.models import F
+from django.dispatch import receiver
 from django.utils import timezone
 
+from candidates import normalize
 from candidates.models import Candidate, MemberLink
+from candidates.signals import candidate_deleted
 from requisitions import services as requisition_services
 from requisitions.models import Activity
 from syncjobs.models import HeldRecord, SyncRun
@@ -242,6 +245,50 @@ def stub_hold(
             )
             record.refresh_from_db()
     return record
+
+
+def _held_stub_keys(payload: object) -> tuple[str, str, set[str]]:
+    """(member URN, profile key, email keys) of a held element, whatever shape it has."""
+    if not isinstance(payload, dict):
+        return "", "", set()
+    member = payload.get("member")
+    url = payload.get("profileUrl")
+    emails = payload.get("emailAddresses")
+    return (
+        member if isinstance(member, str) else "",
+        normalize.profile_slug(url) if isinstance(url, str) else "",
+        {
+            key
+            for email in (emails if isinstance(emails, list) else [])
+            if isinstance(email, str) and (key := normalize.normalize_email(email))
+        },
+    )
+
+
+@receiver(candidate_deleted, dispatch_uid="syncjobs.held_stubs_of_erased")
+def held_stubs_erase(
+    sender: Any, candidate_id: int, snapshot: dict[str, Any], erased: bool = False, **_: Any
+) -> None:
+    """An erasure deletes the held stubs about that person (by member, profile URL or email):
+    they hold the personal data the erasure removes. A plain deletion keeps them."""
+    if not erased:
+        return
+    members = {snapshot.get("person_urn"), snapshot.get("erased_person_urn")} - {None, ""}
+    profile_key, email_key = snapshot.get("profile_key") or "", snapshot.get("email_key") or ""
+    doomed = []
+    for pk, payload in HeldRecord.objects.filter(kind=HeldRecord.Kind.STUB_PROFILE).values_list(
+        "pk", "payload"
+    ):
+        member, profile, emails = _held_stub_keys(payload)
+        if (
+            (member and member in members)
+            or (profile_key and profile == profile_key)
+            or (email_key and email_key in emails)
+        ):
+            doomed.append(pk)
+    if doomed:
+        HeldRecord.objects.filter(pk__in=doomed).delete()
+        logger.info("erasure of candidate %s deleted %d held stub(s)", candidate_id, len(doomed))
 
 
 class HeldRecordNotOpen(Exception):

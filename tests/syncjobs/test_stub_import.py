@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import DataError, OperationalError
 
 from candidates.models import Candidate, MemberLink
-from candidates.services import candidate_erase
+from candidates.services import candidate_delete, candidate_erase
 from requisitions.models import Activity
 from syncjobs.models import HeldRecord, SyncRun
 from syncjobs.runs import sync_run_start
@@ -269,6 +269,37 @@ def test_a_stub_linkedin_sent_unreadable_is_held_as_sent_and_the_window_goes_on(
     assert stub_held_retry(record=held) == "held"
     held.refresh_from_db()
     assert (held.attempts, held.resolved_at) == (2, None)
+
+
+@pytest.mark.parametrize(
+    "identifier",
+    [
+        {"email": " STUB1@example.com"},
+        {"linkedin_profile_url": "https://uk.linkedin.com/in/stub-person-1/"},
+        {"member": "urn:li:person:s1"},
+    ],
+)
+def test_erasing_the_person_deletes_their_held_stub_a_plain_delete_keeps_it(
+    fake_linkedin, contract, picky, identifier
+):
+    # s1 and s3 are both refused (the picky validator); s3 is someone else.
+    someone_else = member(3, first_name="Stub1", last_name="Other")
+    fake_linkedin.stubs = [
+        *two_stubs(),
+        stub("s3", created_at=NOW - timedelta(hours=1), member=someone_else),
+    ]
+    stub_import_contract(contract=contract, now=NOW)
+    assert set(HeldRecord.objects.values_list("external_id", flat=True)) == {"s1", "s3"}
+    member_urn = identifier.pop("member", None)
+    kept, erased = CandidateFactory(**identifier), CandidateFactory(**identifier)
+    if member_urn:
+        MemberLinkFactory(candidate=erased, person_urn=member_urn)
+
+    candidate_delete(candidate=kept)
+    assert HeldRecord.objects.count() == 2
+    candidate_erase(candidate=erased, reason="GDPR request")
+
+    assert list(HeldRecord.objects.values_list("external_id", flat=True)) == ["s3"]
 
 
 def test_retry_stores_a_held_stub_once_the_cause_is_fixed(
