@@ -82,6 +82,22 @@ def succeeded() -> bool:
     return run is not None and run.status == SyncRun.Status.SUCCEEDED
 
 
+def start_slow_bulk_sync(worker) -> None:
+    """Start the worker and the bulk sync, every upsert slow (a kill then lands inside one),
+    and wait until two batches are sent and the cursor has moved."""
+    fault_create(
+        kind=Fault.Kind.LATENCY, endpoint="atsCandidates", method="PUT", count=50, latency_ms=1500
+    )
+    worker.start()
+    assert bulk_sync_schedule()
+    wait_for(
+        lambda: upserted_records() >= 200 and (bulk_run().cursor or {}).get("last_pk", 0) > 0,
+        timeout=120,
+        what="two batches sent",
+        log=worker.log,
+    )
+
+
 def make_stale(run: SyncRun) -> None:
     """Time passes: the dead worker's claim on the run goes stale."""
     SyncRun.objects.filter(pk=run.pk).update(
@@ -100,19 +116,7 @@ def test_worker_killed_mid_bulk_sync_resumes_and_misses_nobody_sends_nobody_twic
     twice except the one batch whose cursor the kill prevented from being saved.
     """
     candidates, expected_links = bulk_world(worker)
-    # Every upsert takes a while: the kill lands inside one.
-    fault_create(
-        kind=Fault.Kind.LATENCY, endpoint="atsCandidates", method="PUT", count=50, latency_ms=1500
-    )
-    worker.start()
-
-    assert bulk_sync_schedule()
-    wait_for(
-        lambda: upserted_records() >= 200 and (bulk_run().cursor or {}).get("last_pk", 0) > 0,
-        timeout=120,
-        what="two batches sent",
-        log=worker.log,
-    )
+    start_slow_bulk_sync(worker)
     killed = worker.kill_child()
     run = bulk_run()
     assert run.status == SyncRun.Status.RUNNING
@@ -144,18 +148,7 @@ def test_main_process_killed_mid_bulk_sync_resumes_after_restart(sandbox_linkedi
     absorbed by the run's claim (at most one batch sent twice), each match linked once.
     """
     candidates, expected_links = bulk_world(worker)
-    fault_create(
-        kind=Fault.Kind.LATENCY, endpoint="atsCandidates", method="PUT", count=50, latency_ms=1500
-    )
-    worker.start()
-
-    assert bulk_sync_schedule()
-    wait_for(
-        lambda: upserted_records() >= 200 and (bulk_run().cursor or {}).get("last_pk", 0) > 0,
-        timeout=120,
-        what="two batches sent",
-        log=worker.log,
-    )
+    start_slow_bulk_sync(worker)
     orphan = worker.pool_child()
     worker.kill_main()
     wait_for(lambda: not _alive(orphan), timeout=60, what="the orphaned pool child to exit")

@@ -79,6 +79,24 @@ def world(db, published, fake_rsc):
     }
 
 
+def edit_in_admin(admin_client, seat: LinkedInSeat, **changes):
+    """Post the seat's change form with ``changes`` over its current values."""
+    form = {
+        "first_name": seat.first_name,
+        "last_name": seat.last_name,
+        "user": seat.user_id,
+        "seat_urn": seat.seat_urn,
+        "person_urn": seat.person_urn,
+        "contract": seat.contract_id,
+        "active": "on",
+        "product": seat.product,
+        "role": seat.role,
+    }
+    return admin_client.post(
+        reverse("admin:tracker_rsc_linkedinseat_change", args=[seat.pk]), {**form, **changes}
+    )
+
+
 def linkedin_seats(*numbers: int, **overrides) -> FakeCandidateLinkedIn:
     linkedin = FakeCandidateLinkedIn()
     linkedin.seats[CONTRACT] = [seat(n, **overrides.get(str(n), {})) for n in numbers]
@@ -137,20 +155,7 @@ def test_remapping_a_seat_in_the_admin_moves_access_between_the_owners_jobs(worl
     carols = job([carol])
     drain()
 
-    response = admin_client.post(
-        reverse("admin:tracker_rsc_linkedinseat_change", args=[seat.pk]),
-        {
-            "first_name": seat.first_name,
-            "last_name": seat.last_name,
-            "user": carol.pk,
-            "seat_urn": seat.seat_urn,
-            "person_urn": seat.person_urn,
-            "contract": seat.contract_id,
-            "active": "on",
-            "product": seat.product,
-            "role": seat.role,
-        },
-    )
+    response = edit_in_admin(admin_client, seat, user=carol.pk)
 
     assert response.status_code == 302
     assert LinkedInSeat.objects.get(pk=seat.pk).user == carol
@@ -163,20 +168,7 @@ def test_remapping_a_seat_in_the_admin_moves_access_between_the_owners_jobs(worl
 def test_renaming_a_seat_in_the_admin_re_sends_nothing(world, admin_client):
     seat = world["seats"]["bob"]
 
-    admin_client.post(
-        reverse("admin:tracker_rsc_linkedinseat_change", args=[seat.pk]),
-        {
-            "first_name": "Robert",
-            "last_name": seat.last_name,
-            "user": seat.user_id,
-            "seat_urn": seat.seat_urn,
-            "person_urn": seat.person_urn,
-            "contract": seat.contract_id,
-            "active": "on",
-            "product": seat.product,
-            "role": seat.role,
-        },
-    )
+    edit_in_admin(admin_client, seat, first_name="Robert")
 
     assert LinkedInSeat.objects.get(pk=seat.pk).first_name == "Robert"
     assert queued_jobs() == set()
