@@ -1,4 +1,4 @@
-"""Recruiter pages at scale: query plans of the candidate list, and page render times.
+"""Pages at scale: query plans of the candidate list, and render times of every page kind.
 
     python bench/pages.py --count 1000000 [--requests 200]
 
@@ -9,9 +9,11 @@ them a Quick Skill and a few candidates a timeline and shortlists, then:
 1. prints the query plan (``EXPLAIN ANALYZE`` on PostgreSQL, ``EXPLAIN QUERY PLAN`` on SQLite)
    of the list page's one page query: default order, search by name, search by email, filter
    linked, filter by skill and a second page (keyset cursor), and says which indexes it used;
-2. renders the candidate list (rotating through those filters) and the candidate page
-   ``--requests`` times each through Django's test Client, signed in as a seated recruiter,
-   and prints p50/p95/p99.
+2. renders, ``--requests`` times each through Django's test Client, the candidate list
+   (rotating through those filters, a one-letter search and a second page) and the candidate
+   page as a seated recruiter, the requisition list and a requisition page with its shortlist,
+   and, as an admin, the sync dashboard and the candidate admin list (plain, searched, and
+   filtered); prints p50/p95/p99 and the most SQL queries one render of each kind ran.
 
 Nothing here asserts: it prints figures (DESIGN §8: performance is measured in bench/).
 """
@@ -47,6 +49,7 @@ from candidates.selectors_pages import (  # noqa: E402
 )
 
 BENCH_USER = "bench-pages"
+BENCH_ADMIN = "bench-pages-admin"
 BENCH_SKILL = "Bench Python"
 # One candidate in this many gets the bench skill: a common skill, as Python is in an agency.
 SKILL_EVERY = 50
@@ -57,6 +60,8 @@ PLACEMENTS_PER_DETAIL = 5
 # Targets for a signed-in page render through the test Client (server time, no network).
 LIST_P95_TARGET_MS = 250.0
 DETAIL_P95_TARGET_MS = 250.0
+# Admin pages: staff tools, looked at less often, with counts and filters over the whole table.
+ADMIN_P95_TARGET_MS = 500.0
 
 
 def _prepare(count: int, seed: int) -> tuple[object, list[int]]:
@@ -96,10 +101,17 @@ def _prepare(count: int, seed: int) -> tuple[object, list[int]]:
     detail_ids = list(
         Candidate.objects.filter(pk__in=wanted).values_list("pk", flat=True)[:DETAIL_SAMPLE]
     )
+    get_user_model().objects.filter(username=BENCH_ADMIN).exists() or (
+        get_user_model().objects.create_superuser(BENCH_ADMIN, "", None)
+    )
     requisition = Requisition.objects.filter(title="Bench requisition").first()
     if requisition is None:
         requisition = Requisition.objects.create(title="Bench requisition")
         requisition.owners.set([user])
+    # Enough open requisitions for a full list page, each owned by the bench recruiter.
+    missing = 60 - Requisition.objects.filter(title__startswith="Bench open ").count()
+    for i in range(max(missing, 0)):
+        Requisition.objects.create(title=f"Bench open {i}").owners.set([user])
     with transaction.atomic():
         for pk in detail_ids:
             if Activity.objects.filter(candidate_id=pk).exists():
@@ -123,6 +135,12 @@ def _prepare(count: int, seed: int) -> tuple[object, list[int]]:
             cursor.execute(f"ANALYZE {CandidateSkill._meta.db_table}")
             cursor.execute(f"ANALYZE {Activity._meta.db_table}")
     return user, detail_ids
+
+
+def _requisition_id() -> int:
+    from requisitions.models import Requisition
+
+    return Requisition.objects.filter(title="Bench requisition").values_list("pk", flat=True)[0]
 
 
 def _cases() -> dict[str, CandidateFilters]:
@@ -209,7 +227,31 @@ def time_pages(user, detail_ids: list[int], requests: int, seed: int) -> None:
         _time_pages(user, detail_ids, requests, seed)
 
 
+def _render(client: Client, urls: list[str], requests: int) -> tuple[list[float], int]:
+    """Render ``urls`` in turn ``requests`` times: (milliseconds each, most queries in one)."""
+    from django.db import reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    for url in urls:  # warm-up: connections, template cache, first-touch pages
+        client.get(url)
+    times, most_queries = [], 0
+    for i in range(requests):
+        url = urls[i % len(urls)]
+        if i < len(urls):  # count each URL's queries once, outside the timed renders
+            reset_queries()
+            with CaptureQueriesContext(connection) as queries:
+                client.get(url)
+            most_queries = max(most_queries, len(queries))
+        response, elapsed = timed(client.get, url)
+        if response.status_code != 200:
+            raise SystemExit(f"{url} answered {response.status_code}")
+        times.append(elapsed)
+    return times, most_queries
+
+
 def _time_pages(user, detail_ids: list[int], requests: int, seed: int) -> None:
+    from django.contrib.auth import get_user_model
+
     client = Client()
     client.force_login(user)
     urls = [
@@ -218,6 +260,7 @@ def _time_pages(user, detail_ids: list[int], requests: int, seed: int) -> None:
         "/candidates/?linked=linked",
         "/candidates/?linked=unlinked",
         f"/candidates/?skill={BENCH_SKILL.replace(' ', '+')}",
+        "/candidates/?q=s",  # one letter: the widest prefix search there is
     ]
     for filters in _cases().values():
         if filters.text:
@@ -227,33 +270,54 @@ def _time_pages(user, detail_ids: list[int], requests: int, seed: int) -> None:
     found = re.search(r'rel="next" href="\?([^"]*)"', first)
     if found:
         urls.append("/candidates/?" + found.group(1).replace("&amp;", "&"))
-    rng = random.Random(seed)
-    for url in urls:  # warm-up: connections, template cache, first-touch pages
-        client.get(url)
-
-    list_times = []
-    for i in range(requests):
-        response, elapsed = timed(client.get, urls[i % len(urls)])
-        if response.status_code != 200:
-            raise SystemExit(f"{urls[i % len(urls)]} answered {response.status_code}")
-        list_times.append(elapsed)
-    detail_times = []
-    for _ in range(requests):
-        url = f"/candidates/{rng.choice(detail_ids)}/"
-        response, elapsed = timed(client.get, url)
-        if response.status_code != 200:
-            raise SystemExit(f"{url} answered {response.status_code}")
-        detail_times.append(elapsed)
-
+    details = [
+        f"/candidates/{pk}/" for pk in random.Random(seed).sample(detail_ids, len(detail_ids))
+    ]
+    admin = Client()
+    admin.force_login(get_user_model().objects.get(username=BENCH_ADMIN))
+    email = _cases_sample_email()
+    pages = [
+        ("candidate list", client, urls, LIST_P95_TARGET_MS),
+        ("candidate page", client, details, DETAIL_P95_TARGET_MS),
+        ("requisition list", client, ["/requisitions/"], LIST_P95_TARGET_MS),
+        (
+            "requisition page (shortlist cards)",
+            client,
+            [f"/requisitions/{_requisition_id()}/"],
+            DETAIL_P95_TARGET_MS,
+        ),
+        ("admin: sync dashboard", admin, ["/admin/dashboard/"], ADMIN_P95_TARGET_MS),
+        (
+            "admin: candidate list (plain, searched, filtered)",
+            admin,
+            [
+                "/admin/candidates/candidate/",
+                f"/admin/candidates/candidate/?q={email}",
+                "/admin/candidates/candidate/?q=smi",
+                "/admin/candidates/candidate/?linked=no",
+            ],
+            ADMIN_P95_TARGET_MS,
+        ),
+    ]
     print(f"\n-- page render times through the test Client ({requests} requests each)")
-    for label, samples, target in (
-        ("candidate list", list_times, LIST_P95_TARGET_MS),
-        ("candidate page", detail_times, DETAIL_P95_TARGET_MS),
-    ):
+    for label, who, page_urls, target in pages:
+        samples, most_queries = _render(who, page_urls, requests)
         stats = summarize(samples)
         print_figure(f"{label} p50", stats["p50"])
         print_figure(f"{label} p95", stats["p95"], target=target)
         print_figure(f"{label} p99", stats["p99"])
+        print_figure(f"{label}: most SQL queries in one render", most_queries, "")
+
+
+def _cases_sample_email() -> str:
+    return next(
+        (
+            filters.text
+            for label, filters in _cases().items()
+            if label.startswith("search by email")
+        ),
+        "a@b.c",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -264,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.count < 1 or args.requests < 1:
         parser.error("--count and --requests must be positive")
-    print_header(f"recruiter pages at {args.count:,} candidates")
+    print_header(f"pages at {args.count:,} candidates")
     user, detail_ids = _prepare(args.count, args.seed)
     print(f"   {Candidate.objects.order_by().count():,} candidates in the table")
     print_plans()

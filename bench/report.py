@@ -122,7 +122,7 @@ def scripts(candidates: int, bulk_candidates: int) -> list[Script]:
         ),
         Script(
             "pages",
-            "Recruiter pages: candidate list and candidate page (DESIGN §8)",
+            "Pages: candidates, requisitions, sync dashboard and candidate admin (DESIGN §8)",
             ["--count", count, "--requests", "200"],
             shared_database=True,
         ),
