@@ -11,6 +11,7 @@ from django.utils import timezone
 from candidates.models import MemberLink
 from requisitions.models import Activity, Placement
 from syncjobs.models import OutboxEvent, SyncRun
+from syncjobs.outbox import outbox_claim, outbox_due_ids, outbox_process
 from tests.candidates.factories import CandidateFactory, CandidateSkillFactory, MemberLinkFactory
 from tests.e2e.conftest import screenshot, sign_in
 from tests.requisitions.factories import (
@@ -19,6 +20,7 @@ from tests.requisitions.factories import (
     ProjectConnectionFactory,
     RequisitionFactory,
 )
+from tests.syncjobs.candidate_fakes import candidate_linkedin  # noqa: F401  (fixture)
 from tests.syncjobs.factories import SyncRunFactory
 from tests.tracker_rsc.factories import (
     AdminUserFactory,
@@ -130,8 +132,13 @@ def test_linkedin_panel_for_an_unseated_recruiter(page, jane):
     assert PERSON_URN in page.locator("#linkedin-panel-content").inner_text()
 
 
-def test_save_shows_the_flash_and_the_queued_sync_state(page, jane):
-    enabled_integration()
+def test_save_shows_the_flash_the_queued_state_then_the_sync_done(page, jane, candidate_linkedin):  # noqa: F811
+    integration = enabled_integration()
+    SyncRunFactory(  # the bulk sync is behind us: live sync sends at once
+        kind=SyncRun.Kind.BULK_SYNC,
+        status=SyncRun.Status.SUCCEEDED,
+        cursor={"organization_urn": integration.organization_urn},
+    )
     jane.linkedin_synced_at = timezone.now()
     jane.save(update_fields=["linkedin_synced_at"])
     _seated("sam")
@@ -149,6 +156,14 @@ def test_save_shows_the_flash_and_the_queued_sync_state(page, jane):
         aggregate="candidate", object_id=str(jane.pk), status=OutboxEvent.Status.PENDING
     ).exists()
     screenshot(page, "06-candidate-saved")
+
+    # What the worker does: send the queued save to LinkedIn (a fake one here).
+    while ids := outbox_due_ids():
+        outbox_process(events=outbox_claim(event_ids=ids))
+    assert [str(jane.pk)] in candidate_linkedin.upsert_batches
+    page.reload()
+    state = page.locator("[data-sync-state]").first
+    assert state.get_attribute("data-sync-state") == "synced"
 
 
 def test_requisition_shortlist_cards_show_rank_badges(page):
