@@ -154,6 +154,20 @@ def probes() -> list[Probe]:
 
         return send
 
+    def challenge(code: str, *, token: str | None = None):
+        def send() -> tuple[bool, str]:
+            path = (
+                integration.callback_path
+                if token is None
+                else f"/integrations/linkedin/callback/{token}/"
+            )
+            response = Client().get(path, {"challengeCode": code})
+            return 400 <= response.status_code < 500 and b"challengeResponse" not in (
+                response.content
+            ), f"{response.status_code} {response.content[:90].decode(errors='replace')}"
+
+        return send
+
     def admin_form(url: str, data: dict[str, Any]):
         def send() -> tuple[bool, str]:
             response = client.post(url, data)
@@ -246,6 +260,8 @@ def probes() -> list[Probe]:
         Probe("API", "skills search without q", api("get", "/api/v1/skills/search/")),
         Probe("API", "activity created through the read-only endpoint", api("post", "/api/v1/activities/", {"kind": "note"})),
         Probe("callback", "unknown token", callback(b'{"type":"EXPORT_CANDIDATE_PROFILE","id":"r1"}', token="nope")),
+        Probe("callback", "challenge on an unknown token", challenge("0f3c2b1a-5e4d", token="nope")),
+        Probe("callback", "challenge code shaped like a push body", challenge('{"type":"EXPORT_CANDIDATE_PROFILE","id":"r1"}')),
         Probe("callback", "no signature", callback(b'{"type":"EXPORT_CANDIDATE_PROFILE","id":"r1"}', sign=False), "syncjobs_inboundnotification"),
         Probe("callback", "signed, body not JSON", callback(b"{truncated"), "syncjobs_inboundnotification"),
         Probe("callback", "signed, JSON without an id", callback(b'{"type":"EXPORT_CANDIDATE_PROFILE"}'), "syncjobs_inboundnotification"),

@@ -168,7 +168,8 @@ def scripts(candidates: int, bulk_candidates: int) -> list[Script]:
         ),
         Script(
             "bad_input",
-            "Bad input on every surface: what each got back, and nothing written",
+            "Bad input on every surface: what each got back, and nothing written (a rejected "
+            "push is kept for audit)",
             ["--markdown"],
             shared_database=False,
             scratch=False,  # it always makes a fresh SQLite database of its own
