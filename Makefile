@@ -22,7 +22,6 @@ PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 # `make test` keeps its broker files, cache and media away from a running `make run`.
 TEST_VAR_DIR := $(CURDIR)/var/test-run
-SEED_SANDBOX := tracker_rsc/sandbox/management/commands/seed_sandbox.py
 
 ifeq ($(PYTEST_WORKERS),0)
 XDIST :=
@@ -50,9 +49,8 @@ install: $(STAMP) ## Create .venv and install the app with its dev tools (skippe
 migrate: install ## Apply database migrations
 	$(PY) manage.py migrate --noinput
 
-seed: migrate ## Load the demo data (idempotent), and the LinkedIn sandbox's when it exists
+seed: migrate ## Load the demo data (idempotent), and the LinkedIn sandbox's when it is on
 	$(PY) manage.py seed_demo
-	@if [ -f $(SEED_SANDBOX) ]; then $(PY) manage.py seed_sandbox; fi
 
 prepare: seed ## Migrate, seed and collect static files
 	$(PY) manage.py collectstatic --noinput -v 0

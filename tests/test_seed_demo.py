@@ -225,3 +225,20 @@ def test_seed_demo_rejects_bad_sizes_and_writes_nothing(args, message):
 
     assert not get_user_model().objects.exists()
     assert not Candidate.objects.exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_seeds_the_sandbox_when_it_is_on(fast_hashing, settings):
+    from tracker_rsc.sandbox.models import Member
+
+    settings.LINKEDIN_SANDBOX = False
+    seed("--candidates", "40", "--requisitions", "4")
+    assert not Member.objects.exists()
+
+    settings.LINKEDIN_SANDBOX = True
+    seed("--candidates", "40", "--requisitions", "4", "--no-sandbox")
+    assert not Member.objects.exists()
+
+    output = seed("--candidates", "40", "--requisitions", "4")
+    assert Member.objects.exists()
+    assert "sandbox" in output.lower()

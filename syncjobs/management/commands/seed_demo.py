@@ -21,8 +21,10 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
@@ -644,8 +646,9 @@ class Command(BaseCommand):
     help = (
         "Load the demo agency: an admin and five recruiters (password "
         f"'{DEMO_PASSWORD}'), LinkedIn seats of every product, a Quick Skills dictionary, "
-        "candidates, requisitions and shortlists. Idempotent and deterministic; it never "
-        "enables the LinkedIn integration."
+        "candidates, requisitions and shortlists — and, when the LinkedIn sandbox is on, the "
+        "sandbox's side (members overlapping the candidates, seats, projects). Idempotent and "
+        "deterministic; it never enables the LinkedIn integration."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -661,6 +664,11 @@ class Command(BaseCommand):
             type=int,
             default=DEFAULT_REQUISITIONS,
             help=f"Number of demo requisitions (default {DEFAULT_REQUISITIONS}).",
+        )
+        parser.add_argument(
+            "--no-sandbox",
+            action="store_true",
+            help="Do not seed the LinkedIn sandbox (it is seeded when LINKEDIN_SANDBOX is on).",
         )
 
     def handle(
@@ -705,6 +713,8 @@ class Command(BaseCommand):
                 total=sum(len(r.placements) for r in plan.requisitions),
             )
         self._report(counts, seed=seed, seconds=time.monotonic() - started)
+        if settings.LINKEDIN_SANDBOX and not opts.get("no_sandbox"):
+            call_command("seed_sandbox", stdout=self.stdout, stderr=self.stderr)
 
     def _report(self, counts: Counts, *, seed: int, seconds: float) -> None:
         self.stdout.write(f"Demo data (seed {seed}), {seconds:.1f} s:")
