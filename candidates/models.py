@@ -220,7 +220,7 @@ class QuickSkillAlias(models.Model):
 
     class Meta:
         ordering = ["alias"]
-        verbose_name_plural = "Quick skill aliases"
+        verbose_name_plural = "quick skill aliases"
         constraints = [
             models.UniqueConstraint(fields=["skill", "key"], name="unique_alias_per_skill"),
         ]

@@ -182,6 +182,8 @@ class LinkedInSeat(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = "LinkedIn seat"
+        verbose_name_plural = "LinkedIn seats"
         ordering = ["last_name", "first_name", "seat_urn"]
         constraints = [
             models.CheckConstraint(

@@ -257,6 +257,8 @@ class AtsIntegration(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = "ATS integration"
+        verbose_name_plural = "ATS integrations"
         ordering = ["integration_context", "integration_type"]
         constraints = [
             models.UniqueConstraint(
@@ -280,6 +282,8 @@ class AtsCandidate(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = "ATS candidate"
+        verbose_name_plural = "ATS candidates"
         ordering = ["-updated_at", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -382,6 +386,8 @@ class EntityAcl(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = "entity ACL"
+        verbose_name_plural = "entity ACLs"
         ordering = ["entity_id", "acl_id"]
         constraints = [
             models.UniqueConstraint(
@@ -404,6 +410,8 @@ class AclAssignee(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = "ACL assignee"
+        verbose_name_plural = "ACL assignees"
         ordering = ["acl_id", "assignee"]
         constraints = [
             models.UniqueConstraint(
@@ -667,6 +675,8 @@ class Push(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "push"
+        verbose_name_plural = "pushes"
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
@@ -713,6 +723,8 @@ class ApiCall(models.Model):
     fault = models.CharField(max_length=20, blank=True)
 
     class Meta:
+        verbose_name = "API call"
+        verbose_name_plural = "API calls"
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["family", "at"], name="sandbox_call_family_at_idx")]
 
