@@ -491,19 +491,38 @@ def send_application_deletes(events: list[OutboxEvent]) -> Outcome:
     waiting = _defer_unless_active(events)
     if waiting:
         return waiting
-    answer = get_client().delete_applications([event.object_id for event in events])
+    client = get_client()
     outcome = Outcome()
+    # The CV first: LinkedIn does not say that deleting an application deletes its files.
+    files = client.delete_attachments([(event.object_id, CV_ATTACHMENT_ID) for event in events])
+    ready = []
     for event in events:
+        message = files.failed.get(event.object_id)
+        if message is not None and _transient(files.failed_statuses.get(event.object_id)):
+            outcome.failed[event.pk] = f"LinkedIn could not delete the application's CV: {message}"
+            continue
+        if message is not None:  # refused for good: the application still goes
+            logger.warning(
+                "application %s: LinkedIn refused to delete its CV: %s", event.object_id, message
+            )
+        ready.append(event)
+    if not ready:
+        return outcome
+    answer = client.delete_applications([event.object_id for event in ready])
+    for event in ready:
         message = answer.failed.get(event.object_id)
         if message is None:
             outcome.sent.append(event.pk)
-            continue
-        status = answer.failed_statuses.get(event.object_id)
-        if status is None or status == 429 or status >= 500:
+        elif _transient(answer.failed_statuses.get(event.object_id)):
             outcome.failed[event.pk] = f"LinkedIn could not delete the application: {message}"
         else:
             outcome.permanent[event.pk] = f"LinkedIn refused the deletion: {message}"
     return outcome
+
+
+def _transient(status: int | None) -> bool:
+    """A per-record failure worth retrying: no status, throttled, or LinkedIn's own error."""
+    return status is None or status == 429 or status >= 500
 
 
 # --- The job_sync runner ------------------------------------------------------------------------

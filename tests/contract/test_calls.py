@@ -316,6 +316,10 @@ def test_applications_and_their_cv_are_stored_then_deleted(li, world):
     assert (attachment.external_attachment_id, attachment.file_name) == ("cv-a1", "jane-doe.txt")
     assert bytes(attachment.content) == cv
     assert attachment.sha256 == hashlib.sha256(cv).hexdigest()
+    files = li.delete_attachments([("a1", "cv-a1"), ("never-sent", "cv")])
+    assert files.succeeded == ["a1", "never-sent"] and files.failed == {}
+    assert not stored["a1"].attachments.exists()
+    assert Application.objects.filter(ats_job_application_id="a1").exists()  # the file only
     deleted = li.delete_applications(["a1", "never-sent"])
     assert deleted.succeeded == ["a1", "never-sent"] and deleted.failed == {}
     assert list(Application.objects.values_list("ats_job_application_id", flat=True)) == ["a2"]

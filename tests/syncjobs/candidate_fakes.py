@@ -35,6 +35,7 @@ class FakeCandidateLinkedIn:
     match_reads: list[list[str]] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     deleted_applications: list[str] = field(default_factory=list)
+    deleted_attachments: list[tuple[str, str]] = field(default_factory=list)
     seats: dict[str, list[Seat]] = field(default_factory=dict)
     purged: list[PurgedExport] = field(default_factory=list)
     purge_queries: list[datetime] = field(default_factory=list)
@@ -90,6 +91,11 @@ class FakeCandidateLinkedIn:
             self.store.pop(cid, None)
             self.deleted.append(cid)
         return BatchResult(succeeded=list(candidate_ids), failed={})
+
+    def delete_attachments(self, pairs: list[tuple[str, str]]) -> BatchResult:
+        self._maybe_fail("delete_attachments")
+        self.deleted_attachments.extend(pairs)
+        return BatchResult(succeeded=[application_id for application_id, _ in pairs], failed={})
 
     def delete_applications(self, application_ids: list[str]) -> BatchResult:
         self._maybe_fail("delete_applications")

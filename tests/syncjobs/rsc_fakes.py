@@ -41,6 +41,7 @@ class FakeRsc:
     removed_access: dict[str, list[str]] = field(default_factory=dict)
     applications: dict[str, ApplicationRecord] = field(default_factory=dict)
     deleted_applications: list[str] = field(default_factory=list)
+    deleted_attachments: list[tuple[str, str]] = field(default_factory=list)
     attachments: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     task_status: str = "SUCCEEDED"
     connection_changes: dict[str, Any] = field(default_factory=dict)
@@ -90,6 +91,13 @@ class FakeRsc:
         self.calls.append(("delete_applications", list(application_ids)))
         self.deleted_applications += list(application_ids)
         return BatchResult(succeeded=list(application_ids), failed={})
+
+    def delete_attachments(self, pairs: Sequence[tuple[str, str]]) -> BatchResult:
+        self.calls.append(("delete_attachments", list(pairs)))
+        for pair in pairs:
+            self.attachments.pop(pair, None)
+            self.deleted_attachments.append(pair)
+        return BatchResult(succeeded=[application_id for application_id, _ in pairs], failed={})
 
     def upsert_attachment(self, **kw: Any) -> None:
         self.calls.append(("upsert_attachment", kw["application_id"]))

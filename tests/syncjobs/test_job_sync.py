@@ -23,7 +23,7 @@ from tests.tracker_rsc.factories import (
     UserFactory,
     enabled_integration,
 )
-from tracker_rsc.linkedin import TransientError
+from tracker_rsc.linkedin import BatchResult, TransientError
 
 pytestmark = pytest.mark.django_db
 
@@ -195,11 +195,40 @@ def test_placements_of_a_connected_requisition_go_with_the_primary_cv(fake_rsc, 
     assert cv["content"] == b"%PDF-1.4 Ada's CV"
     assert cv["content_type"] == "application/pdf"
     assert cv["file_name"].startswith("ada-cv")
-    # Deleting the placement deletes the application LinkedIn has.
-    placement_id = placement.pk
+    # Deleting the placement deletes the application LinkedIn has, its CV first.
+    placement_id = str(placement.pk)
     requisition_services.placement_delete(placement=placement)
     drain()
-    assert fake_rsc.deleted_applications == [str(placement_id)]
+    assert fake_rsc.deleted_applications == [placement_id]
+    assert (placement_id, "primary-cv") not in fake_rsc.attachments
+    deletions = [call for call in fake_rsc.calls if call[0].startswith("delete_")]
+    assert deletions == [
+        ("delete_attachments", [(placement_id, "primary-cv")]),
+        ("delete_applications", [placement_id]),
+    ]
+
+
+def test_a_cv_linkedin_cannot_delete_now_holds_the_application_back(fake_rsc, world, monkeypatch):
+    job = requisition([world["alice"]])
+    ProjectConnectionFactory(requisition=job, owner_seat=world["seats"][world["alice"]])
+    placement = requisition_services.placement_create(
+        candidate=CandidateFactory(cv_text="Ada"), requisition=job
+    )
+    drain()
+    monkeypatch.setattr(
+        fake_rsc,
+        "delete_attachments",
+        lambda pairs: BatchResult(
+            succeeded=[], failed={pairs[0][0]: "busy"}, failed_statuses={pairs[0][0]: 503}
+        ),
+    )
+    requisition_services.placement_delete(placement=placement)
+    drain()
+
+    assert fake_rsc.deleted_applications == []
+    event = OutboxEvent.objects.get(kind=Kind.APPLICATION_DELETE)
+    assert event.status == OutboxEvent.Status.FAILED  # will retry
+    assert "could not delete the application's CV: busy" in event.last_error
 
 
 def test_the_cv_text_goes_when_there_is_no_file_and_no_cv_sends_none(fake_rsc, world):

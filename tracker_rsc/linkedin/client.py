@@ -847,6 +847,43 @@ class LinkedInClient:
             missing_ok_statuses=frozenset({404}),
         )
 
+    def delete_attachments(
+        self, application_id_attachment_ids: Sequence[tuple[str, str]]
+    ) -> BatchResult:
+        """Batch delete of at most 100 files by ``(application id, attachment id)``, keyed by
+        application id in the result (404 counts as deleted); paced.
+
+        LinkedIn documents that deleting an application deletes its notes, feedback and stages,
+        not its attachments: Tracker deletes the CV it uploaded first.
+        """
+        pairs = list(application_id_attachment_ids)
+        _check_batch([application_id for application_id, _ in pairs], "applications")
+        if not pairs:
+            return BatchResult(succeeded=[], failed={})
+        keys = {
+            application_id: {
+                "externalJobApplicationId": application_id,
+                "externalAttachmentId": attachment_id,
+                "integrationContext": self.organization_urn,
+            }
+            for application_id, attachment_id in pairs
+        }
+        data = self._request(
+            "DELETE",
+            "/rest/attachments",
+            params=restli.v2_batch_ids(list(keys.values())),
+            headers={"X-RestLi-Method": "batch_delete"},
+            family=FAMILY_APPLICATIONS,
+            records=len(pairs),
+        )
+        return _batch_result(
+            data,
+            keys=keys,
+            encode=restli.v2_key,
+            path="attachments",
+            missing_ok_statuses=frozenset({404}),
+        )
+
     def upsert_attachment(
         self,
         *,
