@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import time_machine
+from django.db import connection
+from django.utils import timezone
 
 from tests.sandbox.conftest import candidate_record
 from tracker_rsc.sandbox.limits import max_rolling_minute
 from tracker_rsc.sandbox.models import ApiCall, AtsCandidate, SandboxSettings
+from tracker_rsc.sandbox.restli import ApiError
 
 T0 = datetime(2026, 2, 2, 10, 0, tzinfo=UTC)
 
@@ -89,3 +95,45 @@ def test_max_rolling_minute_slides():
 
     assert max_rolling_minute(points) == 150
     assert max_rolling_minute([]) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_calls_arriving_together_cannot_both_take_the_last_records(monkeypatch):
+    """The check and the admission are one step: the second call sees the first's records."""
+    from tracker_rsc.sandbox import limits
+
+    _limits(records_per_minute=150)
+    real_check = limits.check_records
+
+    def slow_check(**kwargs):  # widen the window between reading the log and writing it
+        real_check(**kwargs)
+        time.sleep(0.3)
+
+    monkeypatch.setattr(limits, "check_records", slow_check)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def arrive() -> None:
+        barrier.wait()
+        try:
+            limits.admit_records(
+                family="candidates",
+                endpoint="atsCandidates",
+                method="batch_update",
+                records=100,
+                at=timezone.now(),
+            )
+            outcomes.append("admitted")
+        except ApiError as error:
+            outcomes.append(str(error.status))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=arrive) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["429", "admitted"]
+    assert list(ApiCall.objects.values_list("status", "records")) == [(limits.ADMITTED, 100)]

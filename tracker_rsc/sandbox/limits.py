@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
@@ -47,6 +48,12 @@ FAMILIES: dict[str, str] = {
     "hiringProjectConnections": "evaluations",
 }
 RECORD_FAMILIES = frozenset({"candidates", "applications", "jobs"})
+# The status of a call admitted against the record limit and not answered yet (HTTP 102).
+ADMITTED = 102
+# Admissions are decided one at a time, so two calls arriving together cannot both take the
+# last records of the minute: this process's lock, and the settings row's on PostgreSQL for
+# the other processes (SQLite writes one at a time anyway).
+_ADMISSION = threading.Lock()
 
 
 def _day_start(now: datetime) -> datetime:
@@ -108,6 +115,29 @@ def check_records(*, family: str, records: int, now: datetime | None = None) -> 
     )
 
 
+def admit_records(
+    *, family: str, endpoint: str, method: str, records: int, at: datetime
+) -> int | None:
+    """``check_records``, then log the call as admitted (status ``ADMITTED``) in the same
+    critical section, so its records count for every call that arrives after it. Returns the
+    log row's id, for ``call_record`` to complete; None when no record limit applies."""
+    config = SandboxSettings.get()
+    if not config.rate_limits_enabled or family not in RECORD_FAMILIES or records <= 0:
+        return None
+    with _ADMISSION, transaction.atomic():
+        SandboxSettings.objects.select_for_update().filter(pk=config.pk).first()
+        check_records(family=family, records=records, now=at)
+        row = ApiCall.objects.create(
+            at=at,
+            family=family,
+            endpoint=endpoint,
+            method=method,
+            status=ADMITTED,
+            records=records,
+        )
+    return row.pk
+
+
 def call_record(
     *,
     family: str,
@@ -117,11 +147,18 @@ def call_record(
     records: int,
     fault: str = "",
     at: datetime | None = None,
+    admitted: int | None = None,
 ) -> None:
-    """Log an answered call. ``at`` is when it arrived (LinkedIn counts a call by its arrival,
-    not by when a slow answer finished, so a burst's late answers do not shift the minute).
+    """Log an answered call (completing its ``admitted`` row when ``admit_records`` made one).
+
+    ``at`` is when it arrived (LinkedIn counts a call by its arrival, not by when a slow
+    answer finished, so a burst's late answers do not shift the minute).
     """
     try:
+        if admitted is not None and ApiCall.objects.filter(pk=admitted).update(
+            status=status, records=records if status < 400 else 0, fault=fault
+        ):
+            return
         ApiCall.objects.create(
             at=at or timezone.now(),
             family=family,
