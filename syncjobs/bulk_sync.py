@@ -458,8 +458,9 @@ def bulk_sync_runs(*, actor: Any = None) -> list[SyncRun]:
 def bulk_sync_schedule(*, countdown: float = 0) -> bool:
     """Queue a bulk sync step (now or after ``countdown`` seconds); False if the broker refused.
 
-    A lost step is not lost work: the run keeps its cursor, and the daily housekeeping (or
-    ``manage.py run_sync bulk_sync``) resumes it.
+    A lost step is not lost work: the run keeps its cursor, and the housekeeping (every five
+    minutes in beat, ``enablement.integration_housekeeping``) or ``manage.py run_sync
+    bulk_sync`` resumes it.
     """
     # The newest scheduled step owns the run: an older continuation that arrives later (a
     # housekeeping re-queue raced a queued step) sees another token and stops, so there is

@@ -151,11 +151,16 @@ def on_integration_enabled(sender: Any, integration: Integration, **_: Any) -> N
     enqueue.enqueue_on_commit(integration_setup)
 
 
+@shared_task(name="syncjobs.tasks.integration_housekeeping")
 def integration_housekeeping() -> dict[str, int]:
-    """Daily: re-queue a setup whose task was lost, and a bulk sync that stopped moving.
+    """Every few minutes (beat): re-queue a setup whose task was lost, and a bulk sync that
+    stopped moving.
 
-    A registration that never happened (enabled, not registered, no error) is set up again; a
-    bulk sync run left ``pending`` (its next step was never queued) or stale is continued.
+    A registration that never happened (enabled, not registered, no error) is set up again. A
+    bulk sync run is continued when nothing has moved it for longer than a step can take
+    (``stale_after``): its next step was lost (the broker was down when it was queued, say) or
+    its worker died. A run released moments ago has its next step queued, perhaps with a
+    back-off countdown, and is left alone, so this never cuts a back-off short.
     """
     from syncjobs.bulk_sync import bulk_sync_needed, bulk_sync_schedule
     from syncjobs.runs import stale_after
@@ -171,9 +176,11 @@ def integration_housekeeping() -> dict[str, int]:
         active = SyncRun.objects.filter(
             kind=SyncRun.Kind.BULK_SYNC, status__in=SyncRun.ACTIVE_STATUSES
         ).first()
-        idle = active is None or active.status == SyncRun.Status.PENDING
-        if active is not None and active.heartbeat_at is not None:
-            idle = idle or active.heartbeat_at < timezone.now() - stale_after()
+        idle = (
+            active is None
+            or active.heartbeat_at is None
+            or active.heartbeat_at < timezone.now() - stale_after()
+        )
         if idle:
             counts["bulk_sync_queued"] = int(bulk_sync_schedule())
     return counts

@@ -16,9 +16,6 @@ Once at enabling and then daily (beat ``seat-sync-daily``), each active contract
 
 A LinkedIn failure (after the adapter's retries) fails the contract's run before anything is
 deactivated, so a half-read list never deactivates seats that still exist.
-
-The daily task also does the integration's housekeeping (``enablement.integration_housekeeping``):
-a registration or bulk sync step whose task was lost (broker down) is picked up again.
 """
 
 from __future__ import annotations
@@ -190,13 +187,9 @@ def seat_sync_runs(*, actor: Any = None, client: LinkedInClient | None = None) -
 
 @shared_task(name="syncjobs.tasks.seat_sync")
 def seat_sync() -> dict[str, int]:
-    """Daily: pull the seats, and pick up an interrupted registration or bulk sync."""
-    from syncjobs.enablement import integration_housekeeping
-
+    """Daily: pull the seats of every active contract."""
     runs = seat_sync_runs()
-    housekeeping = integration_housekeeping()
     return {
         "runs": len(runs),
         "failed": sum(1 for run in runs if run.status == SyncRun.Status.FAILED),
-        **housekeeping,
     }

@@ -112,6 +112,7 @@ def _entry_for(task_suffix: str) -> dict:
         ("outbox_redrive", timedelta(minutes=5)),  # a lost enqueue is re-driven soon
         ("interaction_sync_all", timedelta(minutes=30)),  # InMails and notes every 30 min
         ("connection_sync", timedelta(hours=1)),  # connected projects reconciled hourly
+        ("integration_housekeeping", timedelta(minutes=5)),  # a lost bulk sync step resumes
     ],
 )
 def test_schedule_meets_the_promised_cadence(task_suffix, at_most):

@@ -213,6 +213,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "syncjobs.tasks.notification_sweep",
         "schedule": timedelta(minutes=2),
     },
+    "integration-housekeeping": {  # a lost setup or bulk sync step is picked up again
+        "task": "syncjobs.tasks.integration_housekeeping",
+        "schedule": timedelta(minutes=5),
+    },
     "stub-import-hourly": {
         "task": "syncjobs.tasks.stub_import_all",
         "schedule": crontab(minute=5),
@@ -225,7 +229,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "syncjobs.tasks.connection_sync",
         "schedule": crontab(minute=35),
     },
-    "seat-sync-daily": {  # LinkedIn seats, plus re-queueing a lost setup or bulk sync step
+    "seat-sync-daily": {  # LinkedIn seats
         "task": "syncjobs.tasks.seat_sync",
         "schedule": crontab(hour=3, minute=15),
     },

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
@@ -168,7 +170,31 @@ def test_housekeeping_requeues_a_lost_setup_and_a_stalled_bulk_sync(
     assert enablement.integration_housekeeping() == {"setup_queued": 1, "bulk_sync_queued": 0}
     assert published == [("syncjobs.tasks.integration_setup", ())]
 
-    enablement.integration_setup_run()  # registers and leaves a pending bulk run
+    enablement.integration_setup_run()  # registers, leaves a pending bulk run, queues a step
     scheduled.clear()
-    assert enablement.integration_housekeeping() == {"setup_queued": 0, "bulk_sync_queued": 1}
+    assert enablement.integration_housekeeping() == {"setup_queued": 0, "bulk_sync_queued": 0}
+    assert scheduled == []  # that step is on its way (see the next test for a lost one)
+
+
+def test_housekeeping_leaves_a_queued_step_alone_and_resumes_a_lost_one(
+    candidate_linkedin, scheduled, published, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from syncjobs.runs import stale_after
+
+    enable(django_capture_on_commit_callbacks)
+    enablement.integration_setup_run()
+    run = SyncRun.objects.get(kind=SyncRun.Kind.BULK_SYNC)
+    # Released a moment ago with its next step queued (a back-off countdown, say).
+    SyncRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now())
+    scheduled.clear()
+    assert enablement.integration_housekeeping()["bulk_sync_queued"] == 0
+    assert scheduled == []
+
+    # The broker lost that step: nothing has moved the run for longer than a step can take.
+    SyncRun.objects.filter(pk=run.pk).update(
+        heartbeat_at=timezone.now() - stale_after() - timedelta(seconds=1)
+    )
+    assert enablement.integration_housekeeping()["bulk_sync_queued"] == 1
     assert scheduled == [0]
