@@ -504,22 +504,28 @@ def bulk_sync_continue(token: str = "") -> dict[str, Any]:
     except BulkSyncRefused as exc:
         _fail(run, f"LinkedIn refused {MAX_REFUSED_BATCHES} batches in a row: {exc}")
         return {"status": "failed"}
-    except LinkedInError as exc:  # transient, or an answer that could not be read
+    except SoftTimeLimitExceeded:
+        sync_run_release(run)
+        bulk_sync_schedule()
+        return {"status": "continuing"}
+    except Exception as exc:
+        # Transient LinkedIn failures and unreadable answers, and the unexpected (the cache or
+        # the database gone for a moment): the run is handed back with its cursor and retried
+        # after a back-off, rather than left "running" until its claim goes stale.
+        if not isinstance(exc, LinkedInError):
+            logger.exception("bulk sync step failed")
         attempt = int(run.cursor.get("transient_in_a_row", 0)) + 1
         sync_run_progress(
             run,
             cursor={**run.cursor, "transient_in_a_row": attempt},
             counters={"transient_failures": 1},
         )
-        sync_run_error(run, f"transient failure: {exc}")
+        kind = "transient failure" if isinstance(exc, LinkedInError) else type(exc).__name__
+        sync_run_error(run, f"{kind}: {exc}")
         sync_run_release(run)
         delay = backoff_seconds(attempt, getattr(exc, "retry_after", None))
         bulk_sync_schedule(countdown=delay)
         return {"status": "retrying", "in_seconds": round(delay)}
-    except SoftTimeLimitExceeded:
-        sync_run_release(run)
-        bulk_sync_schedule()
-        return {"status": "continuing"}
     if state == STEP_MORE:
         sync_run_release(run)
         bulk_sync_schedule()

@@ -10,6 +10,7 @@ received and what Tracker linked, candidate by candidate.
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -18,6 +19,7 @@ from django.utils import timezone
 
 from candidates.models import MemberLink
 from syncjobs.bulk_sync import bulk_sync_schedule
+from syncjobs.enablement import integration_housekeeping
 from syncjobs.models import SyncRun
 from syncjobs.runs import stale_after
 from tests.candidates.factories import CandidateFactory
@@ -82,11 +84,15 @@ def succeeded() -> bool:
     return run is not None and run.status == SyncRun.Status.SUCCEEDED
 
 
-def start_slow_bulk_sync(worker) -> None:
+def start_slow_bulk_sync(worker, *, latency_ms: int = 1500) -> None:
     """Start the worker and the bulk sync, every upsert slow (a kill then lands inside one),
     and wait until two batches are sent and the cursor has moved."""
     fault_create(
-        kind=Fault.Kind.LATENCY, endpoint="atsCandidates", method="PUT", count=50, latency_ms=1500
+        kind=Fault.Kind.LATENCY,
+        endpoint="atsCandidates",
+        method="PUT",
+        count=50,
+        latency_ms=latency_ms,
     )
     worker.start()
     assert bulk_sync_schedule()
@@ -207,3 +213,39 @@ def _alive(pid: int) -> bool:
             return stat.read().split()[2] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_redis_restarted_mid_bulk_sync_resumes_through_the_housekeeping(
+    sandbox_linkedin, worker, broker
+):
+    """Redis dies (and comes back empty) while a step runs: the step's next step is lost.
+
+    Proves: the run keeps its cursor and waits, pending; the housekeeping (every five minutes
+    in beat, called here once the run has gone quiet for longer than a step can take) queues
+    a step on the restarted Redis, the worker (reconnected by itself) finishes the run, and
+    every candidate is on LinkedIn with at most the one batch in flight sent twice.
+    """
+    candidates, expected_links = bulk_world(worker)
+    # Steps of 30 s and upserts of 8 s: the step running when Redis dies ends during the outage
+    # (after its fourth batch), so the next step it queues is lost.
+    worker.env["CELERY_TASK_TIME_LIMIT"] = "90"
+    start_slow_bulk_sync(worker, latency_ms=8000)
+
+    broker.stop()
+    wait_for(
+        lambda: "could not enqueue syncjobs.tasks.bulk_sync_continue" in worker.text(),
+        timeout=120,
+        what="the step to end and fail to queue the next one",
+        log=worker.log,
+    )
+    broker.start()
+    processed = bulk_run().processed
+    time.sleep(5)  # nothing moves it: the step it queued went with the old Redis
+    assert (bulk_run().status, bulk_run().processed) == (SyncRun.Status.PENDING, processed)
+    assert processed < CANDIDATES
+
+    make_stale(bulk_run())
+    assert integration_housekeeping()["bulk_sync_queued"] == 1
+    wait_for(succeeded, timeout=180, what="the resumed bulk sync to succeed", log=worker.log)
+
+    assert_everyone_synced_once(candidates, expected_links, resent_at_most=100)

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs
 import pytest
 import responses
 import time_machine
+from django.test import override_settings
 
 from tests.linkedin.helpers import API, SECRET, TOKEN_URL, add_token
 from tracker_rsc.linkedin import AuthError, PayloadError
@@ -209,3 +210,26 @@ def test_concurrent_workers_wait_for_one_refresh_instead_of_stampeding(rsps, mak
     assert waiter_state["blocked"] is True
     assert results == {"first": "only-one", "second": "only-one"}
     assert len(rsps.calls) == 1
+
+
+def test_an_unreachable_cache_does_not_stop_calls_each_worker_fetches_its_own(rsps, make_client):
+    token_call = add_token(rsps, token="unshared")
+    for _ in range(3):
+        rsps.add(responses.GET, SEATS_URL, json=EMPTY_PAGE)
+    redis_down = {  # the shared cache is Redis, and nothing listens on port 1
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2},
+        }
+    }
+
+    with override_settings(CACHES=redis_down):
+        worker = make_client()
+        assert _read_seats(worker) == []
+        assert _read_seats(worker) == []  # the worker keeps its own token meanwhile
+        assert token_call.call_count == 1
+        assert _read_seats(make_client()) == []  # another worker cannot share it
+
+    assert token_call.call_count == 2  # not shared, but every call went through
+    assert rsps.calls[-1].request.headers["Authorization"] == "Bearer unshared"

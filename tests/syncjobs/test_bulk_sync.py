@@ -373,6 +373,22 @@ def test_a_transient_failure_in_a_celery_step_releases_and_reschedules(
     assert bulk_sync_continue()["status"] == "succeeded"
 
 
+def test_an_unexpected_failure_in_a_celery_step_hands_the_run_back_too(
+    integration, candidate_linkedin, scheduled
+):
+    CandidateFactory()
+    candidate_linkedin.fail_next["upsert_candidates"] = [ConnectionError("the cache went away")]
+
+    result = bulk_sync_continue()
+
+    assert result["status"] == "retrying"
+    assert scheduled and scheduled[0] > 0
+    run = SyncRun.objects.get()
+    assert run.status == SyncRun.Status.PENDING  # not left running until it goes stale
+    assert any("ConnectionError: the cache went away" in e["error"] for e in run.errors)
+    assert bulk_sync_continue()["status"] == "succeeded"
+
+
 def test_an_older_scheduled_step_gives_way_to_the_newest(integration, candidate_linkedin):
     CandidateFactory()
     run = bulk_sync_claim()

@@ -5,6 +5,9 @@ minutes). The token lives in Django's default cache (Redis in production, the fi
 embedded default), so web, worker and beat processes share it. A refresh happens under a lock
 (Redis ``SET NX`` through ``cache.add``, else an ``fcntl`` lock file) and re-reads the cache
 once the lock is held, so concurrent workers make one token request, not one each.
+
+Sharing is an optimisation, never a dependency: when the cache is unreachable (Redis down) a
+worker fetches its own token under this machine's file lock and goes on calling LinkedIn.
 """
 
 from __future__ import annotations
@@ -64,6 +67,7 @@ class TokenProvider:
         digest = hashlib.sha256(f"{token_url}|{client_id}".encode()).hexdigest()[:24]
         self.cache_key = f"tracker_rsc:linkedin:token:{digest}"
         self.lock_key = f"{self.cache_key}:lock"
+        self._own: dict | None = None
 
     @property
     def cache(self) -> BaseCache:
@@ -144,7 +148,11 @@ class TokenProvider:
         return token, lifetime
 
     def _cached(self) -> str | None:
-        entry = self.cache.get(self.cache_key)
+        try:
+            entry = self.cache.get(self.cache_key)
+        except Exception:  # any cache backend's outage: this process's own token, or a new one
+            logger.warning("linkedin: the token cache is unreachable; not sharing the token")
+            entry = self._own
         if not isinstance(entry, dict):
             return None
         token, expires_at = entry.get("token"), entry.get("expires_at")
@@ -157,41 +165,60 @@ class TokenProvider:
     def _fetch_and_store(self) -> str:
         token, lifetime = self.fetch()
         expires_at = self.clock() + lifetime
+        self._own = {"token": token, "expires_at": expires_at}  # for when the cache is away
         # The cache drops the entry when it is no longer usable; a short-lived token (shorter
         # than the margin) is still used for this call but not shared.
         usable_for = int(lifetime - self.margin)
         if usable_for > 0:
-            self.cache.set(
-                self.cache_key, {"token": token, "expires_at": expires_at}, timeout=usable_for
-            )
+            try:
+                self.cache.set(
+                    self.cache_key, {"token": token, "expires_at": expires_at}, timeout=usable_for
+                )
+            except Exception:  # as in _cached: the token works unshared
+                logger.warning("linkedin: the token cache is unreachable; token not shared")
         logger.info("linkedin: new access token, valid for %d s", int(lifetime))
         return token
 
     @contextlib.contextmanager
     def _refresh_lock(self) -> Iterator[None]:
-        if isinstance(self.cache, RedisCache):
+        if isinstance(self.cache, RedisCache) and self._cache_reachable():
             with self._cache_lock():
                 yield
         else:
             with self._file_lock():
                 yield
 
+    def _cache_reachable(self) -> bool:
+        try:
+            self.cache.get(self.lock_key)
+        except Exception:
+            return False
+        return True
+
     @contextlib.contextmanager
     def _cache_lock(self) -> Iterator[None]:
         # SET NX with a TTL: atomic in Redis, and a crashed holder cannot wedge the others.
         owner = uuid.uuid4().hex
         deadline = time.monotonic() + LOCK_SECONDS
-        acquired = self.cache.add(self.lock_key, owner, timeout=LOCK_SECONDS)
-        while not acquired and time.monotonic() < deadline:
+
+        def take() -> bool | None:  # None: the cache went away (go on without the lock)
+            try:
+                return bool(self.cache.add(self.lock_key, owner, timeout=LOCK_SECONDS))
+            except Exception:
+                return None
+
+        acquired = take()
+        while acquired is False and time.monotonic() < deadline:
             time.sleep(0.05)
             if self._cached():
                 break  # the holder stored a token; the caller's re-check will find it
-            acquired = self.cache.add(self.lock_key, owner, timeout=LOCK_SECONDS)
+            acquired = take()
         try:
             yield
         finally:
-            if acquired and self.cache.get(self.lock_key) == owner:
-                self.cache.delete(self.lock_key)
+            with contextlib.suppress(Exception):  # a lock left behind expires by itself
+                if acquired and self.cache.get(self.lock_key) == owner:
+                    self.cache.delete(self.lock_key)
 
     @contextlib.contextmanager
     def _file_lock(self) -> Iterator[None]:
