@@ -274,12 +274,7 @@ def jobs_send(jobs: Sequence[JobSnapshot], *, client: LinkedInClient | None = No
         try:
             answer = client.upsert_job_requisitions([job.job_requisition() for job in going])
             for job_id, message in answer.failed.items():
-                status = answer.failed_statuses.get(job_id)
-                bucket = (
-                    result.transient
-                    if status is None or status == 429 or status >= 500
-                    else result.permanent
-                )
+                bucket = result.transient if answer.retryable(job_id) else result.permanent
                 bucket[job_id] = f"LinkedIn refused the job requisition: {message}"
         except LinkedInError as exc:
             fail([job.job_id for job in going], exc)
@@ -459,8 +454,7 @@ def send_application_upserts(events: list[OutboxEvent]) -> Outcome:
         event = by_id[str(placement.pk)]
         message = answer.failed.get(str(placement.pk))
         if message is not None:
-            status = answer.failed_statuses.get(str(placement.pk))
-            if status is None or status == 429 or status >= 500:
+            if answer.retryable(str(placement.pk)):
                 outcome.failed[event.pk] = f"LinkedIn could not take the application: {message}"
             else:
                 outcome.permanent[event.pk] = f"LinkedIn refused the application: {message}"
@@ -498,7 +492,7 @@ def send_application_deletes(events: list[OutboxEvent]) -> Outcome:
     ready = []
     for event in events:
         message = files.failed.get(event.object_id)
-        if message is not None and _transient(files.failed_statuses.get(event.object_id)):
+        if message is not None and files.retryable(event.object_id):
             outcome.failed[event.pk] = f"LinkedIn could not delete the application's CV: {message}"
             continue
         if message is not None:  # refused for good: the application still goes
@@ -513,16 +507,11 @@ def send_application_deletes(events: list[OutboxEvent]) -> Outcome:
         message = answer.failed.get(event.object_id)
         if message is None:
             outcome.sent.append(event.pk)
-        elif _transient(answer.failed_statuses.get(event.object_id)):
+        elif answer.retryable(event.object_id):
             outcome.failed[event.pk] = f"LinkedIn could not delete the application: {message}"
         else:
             outcome.permanent[event.pk] = f"LinkedIn refused the deletion: {message}"
     return outcome
-
-
-def _transient(status: int | None) -> bool:
-    """A per-record failure worth retrying: no status, throttled, or LinkedIn's own error."""
-    return status is None or status == 429 or status >= 500
 
 
 # --- The job_sync runner ------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import pytest
 
 from tracker_rsc.linkedin import (
     ApplicationEvaluation,
+    BatchResult,
     CandidateMatch,
     CandidateRecord,
     ConversationEvent,
@@ -596,3 +597,17 @@ def test_job_posting_and_requisition_validate_their_enumerations():
             state="FILLED",
             owner_person_urns=[],
         )
+
+
+def test_a_failed_record_is_retryable_unless_linkedin_refused_it_with_a_4xx():
+    result = BatchResult(
+        succeeded=["ok"],
+        failed={"busy": "x", "throttled": "x", "refused": "x", "silent": "x"},
+        failed_statuses={"busy": 503, "throttled": 429, "refused": 422},
+    )
+
+    assert [key for key in result.failed if result.retryable(key)] == [
+        "busy",
+        "throttled",
+        "silent",
+    ]

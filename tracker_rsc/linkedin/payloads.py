@@ -434,6 +434,12 @@ class BatchResult:
     def ok(self) -> bool:
         return not self.failed
 
+    def retryable(self, key: str) -> bool:
+        """Whether failed record ``key`` is worth sending again: LinkedIn could not take it
+        now (429, 5xx), or gave no status to say it refused it."""
+        status = self.failed_statuses.get(key)
+        return status is None or status == 429 or status >= 500
+
 
 @dataclass(frozen=True)
 class CandidateMatch:
