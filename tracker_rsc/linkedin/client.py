@@ -507,6 +507,30 @@ class LinkedInClient:
 
     # --- candidates ------------------------------------------------------------------------
 
+    def _batch_delete(
+        self, path: str, keys: dict[str, dict[str, str]], *, family: str | None = None
+    ) -> BatchResult:
+        """Rest.li BATCH_DELETE of ``keys`` (our id → the entity's compound key), paced under
+        ``family`` when given; a record LinkedIn does not have (404) counts as deleted."""
+        versioned = path.startswith("/rest/")
+        encode = restli.v2_key if versioned else restli.v1_key
+        batch_ids = restli.v2_batch_ids if versioned else restli.v1_batch_ids
+        paced = {"family": family, "records": len(keys)} if family else {}
+        data = self._request(
+            "DELETE",
+            path,
+            params=batch_ids(list(keys.values())),
+            headers={"X-RestLi-Method": "batch_delete"},
+            **paced,
+        )
+        return _batch_result(
+            data,
+            keys=keys,
+            encode=encode,
+            path=path.rsplit("/", 1)[-1],
+            missing_ok_statuses=frozenset({404}),
+        )
+
     def _candidate_key(self, candidate_id: str) -> dict[str, str]:
         return {
             "atsCandidateId": candidate_id,
@@ -601,21 +625,7 @@ class LinkedInClient:
         if not candidate_ids:
             return BatchResult(succeeded=[], failed={})
         keys = {candidate_id: self._candidate_key(candidate_id) for candidate_id in candidate_ids}
-        data = self._request(
-            "DELETE",
-            "/v2/atsCandidates",
-            params=restli.v1_batch_ids(list(keys.values())),
-            headers={"X-RestLi-Method": "batch_delete"},
-            family=FAMILY_CANDIDATES,
-            records=len(candidate_ids),
-        )
-        return _batch_result(
-            data,
-            keys=keys,
-            encode=restli.v1_key,
-            path="atsCandidates",
-            missing_ok_statuses=frozenset({404}),
-        )
+        return self._batch_delete("/v2/atsCandidates", keys, family=FAMILY_CANDIDATES)
 
     # --- jobs ------------------------------------------------------------------------------
 
@@ -780,22 +790,17 @@ class LinkedInClient:
         removed = [urn for urn in dict.fromkeys(removed_person_urns) if urn not in assigned]
         for chunk in _chunks(removed):
             keys = {urn: assignee_key(urn) for urn in chunk}
-            data = self._request(
-                "DELETE",
-                "/v2/atsEntityAclAssignees",
-                params=restli.v1_batch_ids(list(keys.values())),
-                headers={"X-RestLi-Method": "batch_delete"},
-            )
-            result = _batch_result(
-                data,
-                keys=keys,
-                encode=restli.v1_key,
-                path="atsEntityAclAssignees",
-                missing_ok_statuses=frozenset({404}),
-            )
+            result = self._batch_delete("/v2/atsEntityAclAssignees", keys)
             _raise_failures(result, f"the removal of former assignees of job {job_id}")
 
     # --- applications ----------------------------------------------------------------------
+
+    def _attachment_key(self, application_id: str, attachment_id: str) -> dict[str, str]:
+        return {
+            "externalJobApplicationId": application_id,
+            "externalAttachmentId": attachment_id,
+            "integrationContext": self.organization_urn,
+        }
 
     def _application_key(self, application_id: str) -> dict[str, str]:
         return {
@@ -831,21 +836,7 @@ class LinkedInClient:
         if not application_ids:
             return BatchResult(succeeded=[], failed={})
         keys = {app_id: self._application_key(app_id) for app_id in application_ids}
-        data = self._request(
-            "DELETE",
-            "/v2/atsApplications",
-            params=restli.v1_batch_ids(list(keys.values())),
-            headers={"X-RestLi-Method": "batch_delete"},
-            family=FAMILY_APPLICATIONS,
-            records=len(application_ids),
-        )
-        return _batch_result(
-            data,
-            keys=keys,
-            encode=restli.v1_key,
-            path="atsApplications",
-            missing_ok_statuses=frozenset({404}),
-        )
+        return self._batch_delete("/v2/atsApplications", keys, family=FAMILY_APPLICATIONS)
 
     def delete_attachments(
         self, application_id_attachment_ids: Sequence[tuple[str, str]]
@@ -861,28 +852,10 @@ class LinkedInClient:
         if not pairs:
             return BatchResult(succeeded=[], failed={})
         keys = {
-            application_id: {
-                "externalJobApplicationId": application_id,
-                "externalAttachmentId": attachment_id,
-                "integrationContext": self.organization_urn,
-            }
+            application_id: self._attachment_key(application_id, attachment_id)
             for application_id, attachment_id in pairs
         }
-        data = self._request(
-            "DELETE",
-            "/rest/attachments",
-            params=restli.v2_batch_ids(list(keys.values())),
-            headers={"X-RestLi-Method": "batch_delete"},
-            family=FAMILY_APPLICATIONS,
-            records=len(pairs),
-        )
-        return _batch_result(
-            data,
-            keys=keys,
-            encode=restli.v2_key,
-            path="attachments",
-            missing_ok_statuses=frozenset({404}),
-        )
+        return self._batch_delete("/rest/attachments", keys, family=FAMILY_APPLICATIONS)
 
     def upsert_attachment(
         self,
@@ -902,11 +875,7 @@ class LinkedInClient:
             raise ValueError(f"content_type must be a MIME type, got {content_type!r}")
         if not content:
             raise ValueError("content must not be empty")
-        key = {
-            "externalJobApplicationId": application_id,
-            "externalAttachmentId": attachment_id,
-            "integrationContext": self.organization_urn,
-        }
+        key = self._attachment_key(application_id, attachment_id)
         data = self._request(
             "PUT",
             "/rest/attachments",
