@@ -241,6 +241,13 @@ def import_file(
 
 # --- Run records (admin uploads) ------------------------------------------------------------
 
+# The task that runs each kind of import, filled by the apps that own them (AppConfig.ready).
+IMPORT_TASKS: dict[str, Task] = {}
+
+
+def register_import_task(kind: str, task: Task) -> None:
+    IMPORT_TASKS[kind] = task
+
 
 def import_task_time_limits() -> tuple[int, int]:
     """``(soft, hard)`` seconds for an import task: as long as the broker allows.
