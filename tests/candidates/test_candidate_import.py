@@ -291,3 +291,38 @@ def test_timestamps_in_the_future_or_out_of_order_are_refused():
     assert statuses(outcomes) == ["refused", "refused"]
     assert "in the future" in outcomes[0].detail
     assert "before Created At" in outcomes[1].detail
+
+
+def test_decisions_equal_the_exports_on_a_crowded_table():
+    """Names that collide, typos, shared emails: each row alone decides as find_duplicate does."""
+    import random
+
+    rng = random.Random(7)
+    firsts = ["Anna", "Anne", "Hannah", "Mohammed", "Muhammad", "Jon", "John", "Zoë", "Zoe"]
+    lasts = ["Smith", "Smyth", "Schmidt", "Nguyen", "O'Brien", "Obrien", "Müller", "Muller"]
+    for n in range(120):
+        CandidateFactory(
+            first_name=rng.choice(firsts),
+            last_name=rng.choice(lasts),
+            email=f"p{n % 90}@example.com" if n % 4 else "",
+            linkedin_profile_url=f"https://www.linkedin.com/in/p{n % 70}" if n % 3 == 0 else "",
+        )
+    for _ in range(40):
+        first, last = rng.choice(firsts), rng.choice(lasts)
+        email = f"p{rng.randrange(120)}@example.com" if rng.random() < 0.4 else ""
+        url = f"https://uk.linkedin.com/in/p{rng.randrange(100)}/" if rng.random() < 0.3 else ""
+        export = find_duplicate(
+            IncomingPerson(
+                profile_url=url, emails=(email,) if email else (), first_name=first, last_name=last
+            )
+        )
+        _, outcomes, _ = run(f"{HEADER}{first},{last},{email},,{url},,\n", dry_run=True)
+        outcome = outcomes[0]
+        if export.candidate_id:
+            assert outcome.record_id == export.candidate_id, (first, last, email, url)
+            assert export.reason in outcome.detail
+        elif export.possible_duplicate_of:
+            assert outcome.status == "ambiguous", (first, last, email, url)
+            assert f"duplicate of candidate {export.possible_duplicate_of}." in outcome.detail
+        else:
+            assert outcome.status == "created", (first, last, email, url)
