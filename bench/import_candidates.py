@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import random
 import resource
 import sys
@@ -193,8 +194,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         importer = TimedImporter()
         rss_before = _rss_mb()
+        cpu_before = time.process_time()
         with path.open("rb") as stream:
             summary = import_file(importer=importer, stream=stream)
+        cpu = time.process_time() - cpu_before
     print("   " + summary.as_text().replace("\n", "\n   "))
     rate = summary.rows / summary.elapsed
     print_figure(
@@ -204,12 +207,20 @@ def main(argv: list[str] | None = None) -> int:
         note=f"target ≥ {ROWS_PER_SECOND_TARGET:,.0f}",
     )
     print_figure(
+        "rows per CPU second of the importer process",
+        summary.rows / cpu,
+        "rows/s",
+        note="(the wall-clock rate without the waits for the database and a shared CPU)",
+    )
+    print_figure(
         "duplicate check share of the time", 100 * importer.check_seconds / summary.elapsed, "%"
     )
     print_figure("peak memory (process RSS)", _rss_mb(), "MB")
     print_figure(
         "memory growth during the import", _rss_mb() - rss_before, "MB", note="flat: streamed"
     )
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"   load average during the run: {load} on {os.cpu_count()} CPUs")
     removed = clean_up()
     print(f"   cleaned up: {removed:,} imported candidates deleted")
     return 0

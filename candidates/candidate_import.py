@@ -33,6 +33,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -155,6 +156,12 @@ class ParsedRow:
     updated_at: datetime | None
 
 
+@lru_cache(maxsize=65_536)
+def _name_key(name: str) -> str:
+    # Names repeat heavily in any agency's file (Smith, John): normalise each spelling once.
+    return normalize.normalize_name_part(name)
+
+
 def parse_timestamp(value: str, *, label: str) -> datetime:
     """An ISO 8601 date or date-time as an aware datetime (UTC when it has no offset)."""
     parsed: datetime | None
@@ -222,8 +229,8 @@ def parse_row(row: SourceRow) -> ParsedRow | RowOutcome:
         person_urn="",
         profile_key=normalize.profile_slug(fields.get("linkedin_profile_url")),
         email_keys=(email_key,) if email_key else (),
-        first_name_key=normalize.normalize_name_part(fields.get("first_name")),
-        last_name_key=normalize.normalize_name_part(fields.get("last_name")),
+        first_name_key=_name_key(fields.get("first_name", "")),
+        last_name_key=_name_key(fields.get("last_name", "")),
     )
     if not (keys.profile_key or keys.email_keys or keys.has_name):
         return refuse(
@@ -301,7 +308,7 @@ class _Lookups:
         self.table = q(meta.db_table)
         self.cols = {name: col(name) for name in ("id", "updated_at", *KEY_FIELDS)}
         c = self.cols
-        self.select = (
+        self.select = self.raw_columns = (
             f"{c['id']}, {c['updated_at']}, {c['profile_key']}, {c['email_key']}, "
             f"{c['first_name_key']}, {c['last_name_key']}"
         )
@@ -316,7 +323,7 @@ class _Lookups:
         c = self.cols
         marks = ", ".join(["%s"] * len(keys))
         return (
-            f"SELECT {self.select} FROM (SELECT {self.select}, ROW_NUMBER() OVER ("  # noqa: S608
+            f"SELECT {self.select} FROM (SELECT {self.raw_columns}, ROW_NUMBER() OVER ("  # noqa: S608
             f"PARTITION BY {c[column]} ORDER BY {c['updated_at']} DESC, {c['id']} DESC) "
             "AS rank_in_key "
             f"FROM {self.table} WHERE {c[column]} IN ({marks})) AS ranked "
