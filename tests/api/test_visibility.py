@@ -63,100 +63,85 @@ def _activities(client, world) -> dict[str, dict]:
     return {row["kind"]: row for row in response.json()["results"]}
 
 
-# --- (a) Data synced into Tracker: everyone ---------------------------------------------------
+# --- (a) Data synced into Tracker: both tokens; (b) member ids: the seated token only ---------
 
 
-@pytest.mark.parametrize("who", ["seated_token", "unseated_token"])
-def test_inmails_notes_and_evaluation_summaries_are_listed_whole_for_every_token(
-    request, world, who
+def test_synced_records_reach_both_tokens_and_member_ids_only_the_seated_one(
+    seated_token, unseated_token, world
 ):
-    rows = _activities(request.getfixturevalue(who), world)
+    seated, unseated = _activities(seated_token, world), _activities(unseated_token, world)
 
-    assert (rows["inmail"]["subject"], rows["inmail"]["body"]) == (INMAIL_SUBJECT, INMAIL_BODY)
-    assert rows["inmail"]["data"]["direction"] == "OUTBOUND"
-    assert rows["inmail"]["data"]["seat_name"] == "Alice Recruiter"
-    assert rows["note"]["body"] == NOTE_BODY
-    assert rows["evaluation_summary"]["body"] == EVAL_BODY
-    assert rows["evaluation_summary"]["data"]["summary"] == EVAL_SUMMARY
-    assert rows["evaluation_summary"]["data"]["rank"] == "TOP"
-
-
-@pytest.mark.parametrize("who", ["seated_token", "unseated_token"])
-def test_the_rank_on_the_placement_is_shown_to_every_token(request, world, who):
-    response = request.getfixturevalue(who).get(f"/api/v1/placements/{world.placement.pk}/")
-
-    assert response.status_code == 200
-    body = response.json()
-    assert (body["rank"], body["rank_label"], body["evaluation_basis"]) == (
-        "TOP",
-        "Top candidate",
-        "resume_and_profile",
-    )
-    assert body["evaluated_at"]
+    for rows in (seated, unseated):
+        assert (rows["inmail"]["subject"], rows["inmail"]["body"]) == (INMAIL_SUBJECT, INMAIL_BODY)
+        assert rows["inmail"]["data"]["direction"] == "OUTBOUND"
+        assert rows["inmail"]["data"]["seat_name"] == "Alice Recruiter"
+        assert rows["note"]["body"] == NOTE_BODY
+        assert rows["evaluation_summary"]["body"] == EVAL_BODY
+        assert rows["evaluation_summary"]["data"]["summary"] == EVAL_SUMMARY
+        assert rows["evaluation_summary"]["data"]["rank"] == "TOP"
+    assert seated["evaluation_summary"]["data"]["member"] == PERSON_URN
+    assert seated["inmail"]["data"]["conversation"] == CONVERSATION
+    assert "member" not in unseated["evaluation_summary"]["data"]
+    assert "conversation" not in unseated["inmail"]["data"]
 
 
-@pytest.mark.parametrize("who", ["seated_token", "unseated_token"])
-def test_the_profile_url_on_record_is_a_tracker_field_for_every_token(request, world, who):
-    body = request.getfixturevalue(who).get(f"/api/v1/candidates/{world.candidate.pk}/").json()
+def test_rank_and_profile_url_reach_both_tokens_and_the_linked_member_only_the_seated_one(
+    seated_token, unseated_token, world
+):
+    for client in (seated_token, unseated_token):
+        placement = client.get(f"/api/v1/placements/{world.placement.pk}/").json()
+        assert (placement["rank"], placement["rank_label"], placement["evaluation_basis"]) == (
+            "TOP",
+            "Top candidate",
+            "resume_and_profile",
+        )
+        assert placement["evaluated_at"]
+    seated = seated_token.get(f"/api/v1/candidates/{world.candidate.pk}/").json()
+    unseated = unseated_token.get(f"/api/v1/candidates/{world.candidate.pk}/").json()
 
-    assert body["linkedin_profile_url"] == PROFILE_URL
+    # The profile URL on record is a Tracker field, like the email.
+    assert seated["linkedin_profile_url"] == unseated["linkedin_profile_url"] == PROFILE_URL
+    assert seated["linkedin"]["person_urn"] == PERSON_URN
+    assert seated["linkedin"]["matched_on"] == "profile_url"
+    assert seated["linkedin"]["linked_at"]
+    assert unseated["linkedin"] is None
 
 
 # --- (b) The LinkedIn widget: the seated token only -------------------------------------------
 
 
-def test_seated_token_sees_the_linked_member_and_its_match(seated_token, world):
-    body = seated_token.get(f"/api/v1/candidates/{world.candidate.pk}/").json()
-
-    assert body["linkedin"]["person_urn"] == PERSON_URN
-    assert body["linkedin"]["matched_on"] == "profile_url"
-    assert body["linkedin"]["linked_at"]
-
-
-def test_unseated_token_gets_linkedin_null_for_a_linked_candidate(unseated_token, world):
+def test_unseated_token_gets_linkedin_null_in_every_candidate_response(unseated_token, world):
     detail = unseated_token.get(f"/api/v1/candidates/{world.candidate.pk}/")
     listing = unseated_token.get("/api/v1/candidates/")
-
-    assert detail.status_code == listing.status_code == 200
-    assert detail.json()["linkedin"] is None
-    assert [row["linkedin"] for row in listing.json()["results"]] == [None]
-    for text in (detail.content.decode(), listing.content.decode()):
-        for secret in WIDGET_SECRETS:
-            assert secret not in text
-
-
-def test_unseated_token_gets_linkedin_null_after_a_write_too(unseated_token, world):
-    response = unseated_token.patch(
+    written = unseated_token.patch(
         f"/api/v1/candidates/{world.candidate.pk}/", {"phone": "+44 113 000"}, format="json"
     )
 
-    assert response.status_code == 200
-    assert response.json()["linkedin"] is None
-    assert PERSON_URN not in response.content.decode()
+    assert detail.status_code == listing.status_code == written.status_code == 200
+    assert detail.json()["linkedin"] is None
+    assert written.json()["linkedin"] is None
+    assert [row["linkedin"] for row in listing.json()["results"]] == [None]
+    for response in (detail, listing, written):
+        for secret in (*WIDGET_SECRETS, OLD_URN, LINK_REASON):
+            assert secret not in response.content.decode()
 
 
-def test_seated_token_sees_link_events_and_every_detail(seated_token, world):
-    rows = _activities(seated_token, world)
-
-    assert rows["link"]["subject"] == world.link_event.subject
-    assert rows["link"]["data"]["score"] == 0.97
-    assert rows["inmail"]["data"]["conversation"] == CONVERSATION
-    assert rows["evaluation_summary"]["data"]["member"] == PERSON_URN
-    assert rows["export"]["body"] == world.export.body
-    assert rows["export"]["data"]["rule"] == "profile_url"
-
-
-def test_unseated_token_gets_no_link_events_and_no_member_ids(unseated_token, world):
+def test_link_events_and_match_details_reach_the_seated_token_only(
+    seated_token, unseated_token, world
+):
+    seated = _activities(seated_token, world)
     response = unseated_token.get("/api/v1/activities/", {"candidate": world.candidate.pk})
-    rows = {row["kind"]: row for row in response.json()["results"]}
+    unseated = {row["kind"]: row for row in response.json()["results"]}
 
-    assert "link" not in rows
-    assert "member" not in rows["evaluation_summary"]["data"]
-    assert "conversation" not in rows["inmail"]["data"]
+    assert seated["link"]["subject"] == world.link_event.subject
+    assert seated["link"]["data"]["score"] == 0.97
+    assert seated["export"]["body"] == world.export.body
+    assert seated["export"]["data"]["rule"] == "profile_url"
+    assert "link" not in unseated
     # The export is listed (a Tracker event) without the story of the match.
-    assert rows["export"]["subject"] == world.export.subject
-    assert rows["export"]["body"] == ""
-    assert rows["export"]["data"] == {
+    assert unseated["export"]["subject"] == world.export.subject
+    assert unseated["export"]["body"] == ""
+    assert unseated["export"]["data"] == {
         "requisition_id": world.requisition.pk,
         "placement_id": world.placement.pk,
     }
@@ -165,14 +150,18 @@ def test_unseated_token_gets_no_link_events_and_no_member_ids(unseated_token, wo
         assert secret not in text, secret
 
 
-def test_unseated_token_cannot_read_a_link_event_by_id(unseated_token, seated_token, world):
+def test_a_link_event_by_id_is_not_found_for_the_unseated_token(
+    unseated_token, seated_token, world
+):
     url = f"/api/v1/activities/{world.link_event.pk}/"
 
     assert unseated_token.get(url).status_code == 404
     assert seated_token.get(url).status_code == 200
 
 
-def test_unseated_token_sees_urns_redacted_in_record_text(unseated_token, seated_token, world):
+def test_urns_in_record_text_are_redacted_for_the_unseated_token(
+    unseated_token, seated_token, world
+):
     world.note.body = f"Spoke to {PERSON_URN} about the role"
     world.note.save(update_fields=["body"])
 
@@ -184,36 +173,30 @@ def test_unseated_token_sees_urns_redacted_in_record_text(unseated_token, seated
 
 
 @pytest.mark.parametrize(
-    ("url", "params"),
+    ("url", "params", "expected"),
     [
-        ("/api/v1/candidates/", {"linked": "true"}),
-        ("/api/v1/candidates/", {"linked": "false"}),
-        ("/api/v1/activities/", {"kind": "link"}),
+        ("/api/v1/candidates/", {"linked": "true"}, "linked"),
+        ("/api/v1/candidates/", {"linked": "false"}, "unlinked"),
+        ("/api/v1/activities/", {"kind": "link"}, "link_event"),
     ],
 )
-def test_unseated_token_filtering_by_link_status_is_refused(unseated_token, world, url, params):
-    response = unseated_token.get(url, params)
-
-    assert response.status_code == 403
-    assert "LinkedIn Recruiter seat" in response.json()["detail"]
-
-
-def test_seated_token_filters_by_link_status(seated_token, world):
+def test_filtering_by_link_status_is_refused_without_a_seat_and_answered_with_one(
+    seated_token, unseated_token, world, url, params, expected
+):
     unlinked = CandidateFactory()
+    ids = {"linked": [world.candidate.pk], "unlinked": [unlinked.pk]}
+    ids["link_event"] = [world.link_event.pk]
 
-    linked = seated_token.get("/api/v1/candidates/", {"linked": "true"}).json()["results"]
-    not_linked = seated_token.get("/api/v1/candidates/", {"linked": "false"}).json()["results"]
-    events = seated_token.get("/api/v1/activities/", {"kind": "link"}).json()["results"]
+    refused = unseated_token.get(url, params)
+    answered = seated_token.get(url, params)
 
-    assert [row["id"] for row in linked] == [world.candidate.pk]
-    assert [row["id"] for row in not_linked] == [unlinked.pk]
-    assert [row["id"] for row in events] == [world.link_event.pk]
-
-
-def test_unseated_token_may_still_filter_other_kinds(unseated_token, world):
-    rows = unseated_token.get("/api/v1/activities/", {"kind": "inmail"}).json()["results"]
-
-    assert [row["id"] for row in rows] == [world.inmail.pk]
+    assert refused.status_code == 403
+    assert "LinkedIn Recruiter seat" in refused.json()["detail"]
+    assert answered.status_code == 200
+    assert [row["id"] for row in answered.json()["results"]] == ids[expected]
+    # Other filters stay open to everyone.
+    inmails = unseated_token.get("/api/v1/activities/", {"kind": "inmail"}).json()["results"]
+    assert [row["id"] for row in inmails] == [world.inmail.pk]
 
 
 def test_an_inactive_seat_counts_as_no_seat(world):
@@ -230,10 +213,3 @@ def test_the_schema_says_who_sees_the_link(seated_token):
 
     assert "always null for a caller without an active LinkedIn Recruiter seat" in schema
     assert "without one the request is refused with 403" in schema
-
-
-def test_nothing_about_the_old_link_reaches_either_token(seated_token, unseated_token, world):
-    # The ended link is history, shown in the panel, never as the candidate's ``linkedin``.
-    for client in (seated_token, unseated_token):
-        body = client.get(f"/api/v1/candidates/{world.candidate.pk}/").content.decode()
-        assert OLD_URN not in body and LINK_REASON not in body
