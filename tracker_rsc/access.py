@@ -31,7 +31,9 @@ field like the email: it is typed, imported or exported into the record and show
 member). There, member data follows the model permission ``candidates.view_memberlink``: a
 staff user who holds it (superusers hold every permission) or who has an active seat sees
 member URNs, link details and link filters; a staff user with neither sees the candidate and
-its Tracker records without any of them (``can_see_member_links_in_admin``).
+its Tracker records without any of them (``can_see_member_links_in_admin``). The sync
+dashboard's queues follow the same test; the admin pages that are member data through and
+through (member links, match reviews, purge notices) follow their own model's view permission.
 
 Everything here is a small pure function over a user or plain data, so every surface asks the
 same question in the same words.
