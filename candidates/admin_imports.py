@@ -134,6 +134,30 @@ class ImportRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("created_by",)
     change_form_template = "admin/candidates/importrun/change_form.html"
 
+    # Whoever may import a kind of record may follow their imports of it (and download the
+    # reports), without being granted every import run of the console.
+    def _importable_kinds(self, request: HttpRequest) -> list[str]:
+        return [
+            kind
+            for kind, (app, model) in _KIND_MODEL.items()
+            if request.user.has_perm(f"{app}.add_{model}")
+        ]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return super().has_module_permission(request) or bool(self._importable_kinds(request))
+
+    def has_view_permission(self, request: HttpRequest, obj: ImportRun | None = None) -> bool:
+        if super().has_view_permission(request, obj):
+            return True
+        kinds = self._importable_kinds(request)
+        return bool(kinds) if obj is None else obj.kind in kinds
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        queryset = super().get_queryset(request)
+        if super().has_view_permission(request):
+            return queryset
+        return queryset.filter(kind__in=self._importable_kinds(request))
+
     @admin.display(description="progress")
     def progress(self, obj: ImportRun) -> str:
         return progress_bar(obj.progress_percent)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -156,3 +157,32 @@ def test_only_staff_with_the_add_permission_may_upload(client, queued):
 
     viewer.user_permissions.add(Permission.objects.get(codename="add_candidate"))
     assert client.get(reverse("admin:candidates_candidate_import")).status_code == 200
+
+
+def test_an_uploader_follows_their_import_without_the_import_run_permission(
+    client, queued, django_capture_on_commit_callbacks
+):
+    uploader = UserFactory(username="uploader", is_staff=True)
+    uploader.user_permissions.add(
+        Permission.objects.get(codename="add_candidate"),
+        Permission.objects.get(codename="view_candidate"),
+    )
+    client.force_login(uploader)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, "admin:candidates_candidate_import", b"Email\na@example.com\n")
+    run = ImportRun.objects.get()
+    candidate_import_run(run.pk)
+    assert client.get(response["Location"]).status_code == 200
+    report = client.get(reverse("admin:candidates_importrun_report", args=[run.pk]))
+    assert report.status_code == 200
+    listing = client.get(reverse("admin:candidates_importrun_changelist"))
+    assert [r.pk for r in listing.context["cl"].result_list] == [run.pk]
+
+    # Another kind of import is not theirs to see.
+    other = ImportRun(kind=ImportRun.Kind.REQUISITIONS, file_name="jobs.csv")
+    other.report.save("jobs-report.csv", ContentFile(b"line,status,record_id,detail\n"))
+    hidden = client.get(reverse("admin:candidates_importrun_change", args=[other.pk]))
+    assert hidden.status_code == 302 and hidden["Location"] == reverse("admin:index")
+    assert (
+        client.get(reverse("admin:candidates_importrun_report", args=[other.pk])).status_code == 403
+    )
