@@ -46,6 +46,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from candidates import normalize, signals
 from candidates.csv_reader import Column, CsvError, CsvLayout, SourceRow
 from candidates.dedupe import IDENTIFIER_LIMIT, _fetch, _statements
+from candidates.identity_locks import identity_locks_take
 from candidates.importing import RowOutcome, RowStatus
 from candidates.matching import (
     BLOCK_PREFIX_LENGTH,
@@ -238,6 +239,16 @@ def parse_row(row: SourceRow) -> ParsedRow | RowOutcome:
             "profile URL, or a first and a last name."
         )
     return ParsedRow(row.line, fields, keys, created, updated)
+
+
+def identity_keys(keys: IncomingKeys) -> list[str]:
+    """The row's identifiers as ``candidates.identity_locks`` names them (as exports do)."""
+    found = [f"email:{key}" for key in keys.email_keys]
+    if keys.profile_key:
+        found.append(f"profile:{keys.profile_key}")
+    if name := f"{keys.first_name_key} {keys.last_name_key}".strip():
+        found.append(f"name:{name}")
+    return found
 
 
 def merge_changes(
@@ -488,6 +499,21 @@ class CandidateImporter:
             else:
                 parsed.append(result)
         positions = [i for i in range(len(rows)) if i not in outcomes]
+        # The chunk's duplicate check and writes are one transaction, holding the identity
+        # locks of its rows: an export or another import of the same person waits for it
+        # instead of creating them a second time.
+        with transaction.atomic():
+            identity_locks_take(key for row in parsed for key in identity_keys(row.keys))
+            self._process_parsed(rows, parsed, positions, outcomes)
+        return [outcomes[i] for i in range(len(rows))]
+
+    def _process_parsed(
+        self,
+        rows: list[SourceRow],
+        parsed: list[ParsedRow],
+        positions: list[int],
+        outcomes: dict[int, RowOutcome],
+    ) -> None:
         erased = self._erased(parsed)
         live: list[tuple[int, ParsedRow]] = []
         for position, row in zip(positions, parsed, strict=True):

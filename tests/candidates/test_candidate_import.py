@@ -326,3 +326,36 @@ def test_decisions_equal_the_exports_on_a_crowded_table():
             assert f"duplicate of candidate {export.possible_duplicate_of}." in outcome.detail
         else:
             assert outcome.status == "created", (first, last, email, url)
+
+
+def test_an_import_row_takes_the_same_identity_locks_as_an_export_of_that_person():
+    """So an export and an import of one new person wait for each other (one candidate)."""
+    from candidates.candidate_import import identity_keys, parse_row
+    from candidates.csv_reader import SourceRow
+    from candidates.identity_locks import identity_lock_ids
+    from syncjobs.profile_intake import advisory_lock_ids
+    from syncjobs.profile_intake import identity_keys as export_identity_keys
+    from tracker_rsc.linkedin import MemberProfile
+
+    row = parse_row(
+        SourceRow(
+            2,
+            {
+                "first_name": "Zoë",
+                "last_name": "O'Brien",
+                "email": " Zoe@Example.com",
+                "linkedin_profile_url": "https://uk.linkedin.com/in/zoe-obrien/",
+            },
+        )
+    )
+    profile = MemberProfile(
+        person_urn="",
+        profile_url="https://www.linkedin.com/in/zoe-obrien",
+        first_name="Zoe",
+        last_name="OBrien",
+        emails=["zoe@example.com"],
+    )
+    assert sorted(identity_keys(row.keys)) == export_identity_keys(profile)
+    assert identity_lock_ids(identity_keys(row.keys)) == advisory_lock_ids(
+        export_identity_keys(profile)
+    )
