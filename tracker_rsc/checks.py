@@ -46,8 +46,12 @@ def fail_closed_errors() -> list[Error]:
     if settings.DEBUG:
         return []
     errors: list[Error] = []
+    try:
+        secret_key = settings.SECRET_KEY
+    except ImproperlyConfigured:  # Django refuses to hand out an empty key
+        secret_key = ""
     why = _weak(
-        settings.SECRET_KEY,
+        secret_key,
         known=[getattr(settings, "INSECURE_LOCAL_SECRET_KEY", "")],
         min_length=MIN_SECRET_LENGTH,
     )

@@ -26,7 +26,8 @@ DEBUG = env.bool("DEBUG", default=False)
 # The default key only exists so a fresh checkout runs with DEBUG=on; with DEBUG off it is
 # refused (tracker_rsc.E001), so a deployment that forgets SECRET_KEY never starts.
 INSECURE_LOCAL_SECRET_KEY = "insecure-local-only-key-change-me-" + "x" * 32
-SECRET_KEY = env.str("SECRET_KEY", default=INSECURE_LOCAL_SECRET_KEY)
+# An empty SECRET_KEY counts as unset, so the check can name it along with any other problem.
+SECRET_KEY = env.str("SECRET_KEY", default="") or INSECURE_LOCAL_SECRET_KEY
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"] if DEBUG else []
 )
