@@ -60,9 +60,13 @@ lock: | $(PY) ## Regenerate requirements/dev.lock and prod.lock (hashes) from py
 	$(VENV)/bin/uv pip compile pyproject.toml $(LOCK_FLAGS) -o $(PROD_LOCK)
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev $(LOCK_FLAGS) -o $(DEV_LOCK)
 
+# --strict: a package that could not be checked (no vulnerability database reachable) fails the
+# audit instead of passing unchecked.
+AUDIT := $(VENV)/bin/pip-audit --strict --require-hashes --disable-pip
+
 audit: install ## Known vulnerabilities of the locked versions (pip-audit; needs the internet)
-	$(VENV)/bin/pip-audit --require-hashes --disable-pip -r $(PROD_LOCK)
-	$(VENV)/bin/pip-audit --require-hashes --disable-pip -r $(DEV_LOCK)
+	$(AUDIT) -r $(PROD_LOCK)
+	$(AUDIT) -r $(DEV_LOCK)
 
 migrate: install ## Apply database migrations
 	$(PY) manage.py migrate --noinput
