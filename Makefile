@@ -51,6 +51,9 @@ $(PY):
 $(STAMP): $(DEV_LOCK) pyproject.toml | $(PY)
 	$(PY) -m pip install -qq --disable-pip-version-check --require-hashes -r $(DEV_LOCK)
 	$(PY) -m pip install -qq --disable-pip-version-check --no-deps -e .
+	@$(PY) -m pip check --disable-pip-version-check >/dev/null || { $(PY) -m pip check; \
+	  echo "$(DEV_LOCK) does not satisfy pyproject.toml: run 'make lock' and commit it." >&2; \
+	  exit 1; }
 	@touch $@
 
 install: $(STAMP) ## Create .venv and install the app with its dev tools from the lock file
