@@ -157,12 +157,17 @@ SAFE = {
 }
 
 
-def test_manage_py_check_refuses_a_careless_production_start(tmp_path):
-    # Only DEBUG=off: every other variable left to its default.
-    done = run(
-        [sys.executable, "manage.py", "check"], deployment_env(tmp_path, DEBUG="off"), timeout=120
+def test_debug_is_off_unless_set_so_a_careless_start_is_refused(tmp_path):
+    # Nothing set at all, not even DEBUG: a deployment that forgot everything.
+    env = deployment_env(tmp_path)
+    debug = run(
+        [sys.executable, "-c", "from tracker_rsc import settings; print(settings.DEBUG)"],
+        env,
+        timeout=120,
     )
+    done = run([sys.executable, "manage.py", "check"], env, timeout=120)
 
+    assert debug.stdout.strip() == "False", debug.stderr
     assert done.returncode != 0
     for name in ("SECRET_KEY", "ALLOWED_HOSTS", "ERASURE_HMAC_KEY"):
         assert name in done.stderr, done.stderr
