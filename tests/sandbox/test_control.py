@@ -283,7 +283,11 @@ def test_control_api_writes_need_the_csrf_token(sandbox_staff):
     client.force_login(sandbox_staff)
 
     without = client.post(f"{API}/members", json.dumps(MEMBER), content_type="application/json")
-    assert without.status_code == 403
+    wrong = client.post(
+        f"{API}/reset", "{}", content_type="application/json", headers={"X-CSRFToken": "x" * 32}
+    )
+    assert without.status_code == 403 and wrong.status_code == 403
+    assert "CSRF check failed" in without.json()["error"]
     assert not Member.objects.exists()
 
     token = client.get(CONTROL).cookies["csrftoken"].value
