@@ -46,6 +46,7 @@ from tracker_rsc.admin_utils import (
     service_errors,
     truncate,
 )
+from tracker_rsc.links import external_link
 
 # An erasure is confirmed by listing the candidates; more than this is a bulk job, not a form.
 MAX_ERASE_AT_ONCE = 100
@@ -217,6 +218,7 @@ class CandidateAdmin(
         "current_company",
         "source",
         "linkedin_member",
+        "linkedin_profile",
         "possible_duplicate_of",
         "updated_at",
     )
@@ -238,7 +240,7 @@ class CandidateAdmin(
     fieldsets = (
         (None, {"fields": ("first_name", "last_name", "email", "phone", "location")}),
         ("Work", {"fields": ("current_title", "current_company", "headline", "skills")}),
-        ("LinkedIn", {"fields": ("linkedin_profile_url", "linkedin_status")}),
+        ("LinkedIn", {"fields": ("linkedin_profile_url", "linkedin_profile", "linkedin_status")}),
         ("CV", {"fields": ("cv_file", "cv_text")}),
         (
             "Record",
@@ -256,6 +258,7 @@ class CandidateAdmin(
         ),
     )
     readonly_fields = (
+        "linkedin_profile",
         "linkedin_status",
         "source",
         "created_at",
@@ -339,6 +342,11 @@ class CandidateAdmin(
     @admin.display(description="LinkedIn member")
     def linkedin_member(self, obj: Candidate) -> str:
         return getattr(obj, "active_person_urn", None) or "—"
+
+    @admin.display(description="open profile")
+    def linkedin_profile(self, obj: Candidate) -> str:
+        # Linked only when http(s): a stored javascript:/data: value is shown as text.
+        return external_link(obj.linkedin_profile_url) if obj.linkedin_profile_url else "—"
 
     @admin.display(description="LinkedIn")
     def linkedin_status(self, obj: Candidate) -> str:
