@@ -32,8 +32,12 @@ if str(Path(__file__).resolve().parent.parent) not in sys.path:  # run as `pytho
 
 from bench._common import print_figure, print_header, setup_django
 
+# Without DATABASE_URL: a fresh SQLite database in a temporary folder, never the developer's.
+if not os.environ.get("DATABASE_URL"):
+    os.environ["TRACKER_VAR_DIR"] = tempfile.mkdtemp(prefix="bench-import-")
 setup_django()
 
+from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from bench.load_candidates import (  # noqa: E402
@@ -196,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = 1_000_000 if args.full else args.rows
 
     print_header(f"import {rows:,} candidates into a table of {args.existing:,}")
+    call_command("migrate", verbosity=0)
     ensure_candidates(args.existing, seed=args.seed)
     clean_up()  # a previous run stopped half-way
     with tempfile.TemporaryDirectory() as folder:
