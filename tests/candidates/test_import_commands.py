@@ -95,3 +95,15 @@ def test_quick_skills_import_with_aliases_merges_duplicates_and_reports_clashes(
 
     again, _ = command("import_quick_skills", str(source), "--quiet")
     assert "0 created, 0 updated, 3 unchanged, 1 merged, 0 ambiguous, 2 refused" in again
+
+
+def test_user_option_records_who_created_the_records(tmp_path):
+    from tests.tracker_rsc.factories import UserFactory
+
+    alice = UserFactory(username="alice")
+    source = tmp_path / "people.csv"
+    source.write_text("Email\njane@example.com\n")
+    command("import_candidates", str(source), "--user", "alice", "--quiet")
+    assert Candidate.objects.get().created_by == alice
+    with pytest.raises(CommandError, match="No active user named “bob”"):
+        command("import_candidates", str(source), "--user", "bob")

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -31,7 +32,7 @@ from candidates.importing import (
 class ImportCommand(BaseCommand):
     kind = ""
 
-    def make_importer(self, *, overwrite: bool) -> Importer:
+    def make_importer(self, *, overwrite: bool, actor: Any = None) -> Importer:
         raise NotImplementedError
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -55,6 +56,11 @@ class ImportCommand(BaseCommand):
             "var/imports/<file>-<kind>-<time>.csv",
         )
         parser.add_argument(
+            "--user",
+            help="Username of the Tracker user the import is done as (recorded as the creator "
+            "of new records).",
+        )
+        parser.add_argument(
             "--quiet", action="store_true", help="No progress line, only the summary."
         )
 
@@ -74,7 +80,14 @@ class ImportCommand(BaseCommand):
         quiet: bool = options["quiet"]
         report_path = Path(options["report"]) if options["report"] else self._default_report(path)
         report_path.parent.mkdir(parents=True, exist_ok=True)
-        importer = self.make_importer(overwrite=options["overwrite"])
+        actor = None
+        if options["user"]:
+            actor = (
+                get_user_model().objects.filter(username=options["user"], is_active=True).first()
+            )
+            if actor is None:
+                raise CommandError(f"No active user named “{options['user']}”.")
+        importer = self.make_importer(overwrite=options["overwrite"], actor=actor)
         with path.open("rb") as stream:
             total = count_records(stream)
         show_every = verbosity >= 2 or dry_run

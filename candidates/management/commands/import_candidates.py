@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from candidates.candidate_import import CandidateImporter
 from candidates.management.commands._import import ImportCommand
 
@@ -15,5 +17,5 @@ class Command(ImportCommand):
     )
     kind = "candidates"
 
-    def make_importer(self, *, overwrite: bool) -> CandidateImporter:
-        return CandidateImporter(overwrite=overwrite)
+    def make_importer(self, *, overwrite: bool, actor: Any = None) -> CandidateImporter:
+        return CandidateImporter(overwrite=overwrite, actor=actor)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from candidates.management.commands._import import ImportCommand
 from candidates.skill_import import QuickSkillImporter
 
@@ -14,5 +16,5 @@ class Command(ImportCommand):
     )
     kind = "quick_skills"
 
-    def make_importer(self, *, overwrite: bool) -> QuickSkillImporter:
+    def make_importer(self, *, overwrite: bool, actor: Any = None) -> QuickSkillImporter:
         return QuickSkillImporter()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from candidates.management.commands._import import ImportCommand
 from requisitions.requisition_import import RequisitionImporter
 
@@ -14,5 +16,5 @@ class Command(ImportCommand):
     )
     kind = "requisitions"
 
-    def make_importer(self, *, overwrite: bool) -> RequisitionImporter:
-        return RequisitionImporter(overwrite=overwrite)
+    def make_importer(self, *, overwrite: bool, actor: Any = None) -> RequisitionImporter:
+        return RequisitionImporter(overwrite=overwrite, actor=actor)
