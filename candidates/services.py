@@ -442,7 +442,7 @@ def quick_skill_create(*, name: str, aliases: Iterable[str] = ()) -> QuickSkill:
     if QuickSkill.objects.filter(key=key).exists():
         raise ValidationError({"name": f"The Quick Skill “{name}” already exists."})
     with transaction.atomic():
-        skill = QuickSkill.objects.create(name=name, key=key)
+        skill = QuickSkill.objects.create(name=name)  # the model derives the key
         for alias in aliases:
             quick_skill_alias_add(skill=skill, alias=alias)
     return skill
