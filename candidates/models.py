@@ -143,6 +143,11 @@ class Candidate(models.Model):
         return f"{self.first_name} {self.last_name}".strip()
 
     @property
+    def has_full_name(self) -> bool:
+        """LinkedIn refuses a candidate record without a first and a last name."""
+        return bool(self.first_name.strip() and self.last_name.strip())
+
+    @property
     def external_profile_url(self) -> str:
         """This candidate's page in Tracker, as LinkedIn's ``externalProfileUrl`` needs it."""
         return f"{settings.SITE_URL}{self.get_absolute_url()}"
