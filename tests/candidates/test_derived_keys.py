@@ -210,9 +210,9 @@ def test_the_data_migration_recomputes_stale_keys_with_the_historical_models():
             "UPDATE candidates_candidate SET email_key = '', first_name_key = '', profile_key = ''"
         )
         cursor.execute("UPDATE candidates_quickskill SET key = ''")
-    migration = importlib.import_module("candidates.migrations.0003_derived_keys_managers")
+    migration = importlib.import_module("candidates.migrations.0004_derived_keys_managers")
     executor = MigrationExecutor(connection)
-    state = executor.loader.project_state(("candidates", "0003_derived_keys_managers"))
+    state = executor.loader.project_state(("candidates", "0004_derived_keys_managers"))
 
     migration.recompute_keys(state.apps, None)
 

@@ -35,7 +35,7 @@ def recompute_keys(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('candidates', '0002_verbose_names'),
+        ('candidates', '0003_tombstone_hmac_keys'),
     ]
 
     operations = [
