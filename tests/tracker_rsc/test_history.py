@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from tracker_rsc.history import describe_years, history_start, years_before
 from tracker_rsc.models import Integration
@@ -56,3 +58,23 @@ def test_integration_cutoff_and_description_follow_the_setting():
     )
     integration.history_years = 3
     assert integration.history_cutoff == datetime(2025, 2, 28, tzinfo=UTC)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("days", "years"), [(730, 2), (365, 1), (30, 1), (1095, 3)])
+def test_the_migration_turns_the_old_day_count_into_calendar_years(days, years):
+    before = [("tracker_rsc", "0002_verbose_names")]
+    after = [("tracker_rsc", "0003_history_in_calendar_years")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old_apps = executor.loader.project_state(before).apps
+    old_apps.get_model("tracker_rsc", "Integration").objects.create(history_days=days)
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(after)
+
+    assert Integration.objects.get().history_years == years
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
