@@ -268,6 +268,15 @@ LINKEDIN_TOKEN_URL = env.str(
         else "https://www.linkedin.com/oauth/v2/accessToken"
     ),
 )
+# Sign In with LinkedIn (OpenID Connect): where a recruiter signs in to bind their seat.
+LINKEDIN_AUTHORIZATION_URL = env.str(
+    "LINKEDIN_AUTHORIZATION_URL",
+    default=(
+        f"{_SANDBOX_BASE}/oauth/v2/authorization"
+        if LINKEDIN_SANDBOX
+        else "https://www.linkedin.com/oauth/v2/authorization"
+    ),
+)
 LINKEDIN_CLIENT_ID = env.str("LINKEDIN_CLIENT_ID", default="sandbox-client" if DEBUG else "")
 LINKEDIN_CLIENT_SECRET = env.str(
     "LINKEDIN_CLIENT_SECRET", default="sandbox-secret" if DEBUG else ""

@@ -88,7 +88,8 @@ def test_unseated_user_sees_the_prompt_and_no_linkedin_data(unseated_client, lin
             assert secret not in html, f"{secret!r} leaked into {name}"
     assert "Open LinkedIn panel" in pages["page"]
     for name in ("panel_page", "panel_fragment"):
-        assert "Sign in with a Recruiter account" in pages[name]
+        assert "Sign in with LinkedIn" in pages[name]
+        assert 'action="/accounts/linkedin/signin/"' in pages[name]
         assert 'data-seated="false"' in pages[name]
     # The fragment is a fragment; the plain visit a whole page.
     assert "<html" not in pages["panel_fragment"]

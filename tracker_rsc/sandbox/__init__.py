@@ -4,7 +4,9 @@ Mounted at ``/sandbox/linkedin/`` only when ``settings.LINKEDIN_SANDBOX`` is on.
 not a client of it: it never imports ``tracker_rsc.linkedin``, and nothing outside this package
 imports it; Tracker reaches it over HTTP exactly as it would reach LinkedIn.
 
-- ``oauth/v2/accessToken``: client-credentials tokens (30 min) for LINKEDIN_CLIENT_ID/SECRET.
+- ``oauth/v2/accessToken``: client-credentials tokens (30 min) for LINKEDIN_CLIENT_ID/SECRET,
+  and member tokens for the authorization codes of Sign In with LinkedIn (``oidc.py``:
+  ``oauth/v2/authorization``, the public sign-in page, and ``v2/userinfo``).
 - ``v2/…`` and ``rest/…``: the resources of DESIGN §5 (``views.py``), with LinkedIn's batch
   size, required fields, rate limits (``limits.py``) and injected faults (``faults.py``).
 - ``control/``: a page for people; ``control/api/<action>`` (POST JSON) for tests and scripts:
