@@ -67,13 +67,17 @@ class UserSpec:
     last_name: str
     is_admin: bool = False
     seat: SeatSpec | None = None
+    # A seat LinkedIn lists for this person but no admin has mapped: the recruiter binds it
+    # with Sign in with LinkedIn from the LinkedIn panel's prompt.
+    unmapped_seat: SeatSpec | None = None
 
 
 Product = LinkedInSeat.Product
 Role = LinkedInSeat.Role
 
-# One seat of every kind the integration supports, and one recruiter without a seat (who
-# sees the LinkedIn panel's sign-in prompt instead of LinkedIn data).
+# One seat of every kind the integration supports, and one recruiter without a mapped seat
+# (who sees the LinkedIn panel's sign-in prompt instead of LinkedIn data, and whose own seat
+# is waiting for Sign in with LinkedIn).
 DEMO_USERS: tuple[UserSpec, ...] = (
     UserSpec("admin", "Morgan", "Reid", is_admin=True),
     UserSpec(
@@ -130,7 +134,18 @@ DEMO_USERS: tuple[UserSpec, ...] = (
             hiring_assistant=True,
         ),
     ),
-    UserSpec("recruiter5", "Daniel", "Okafor"),
+    UserSpec(
+        "recruiter5",
+        "Daniel",
+        "Okafor",
+        unmapped_seat=SeatSpec(
+            "urn:li:seat:5005",
+            "urn:li:person:seat5005",
+            Product.RECRUITER,
+            Role.RECRUITER_USER,
+            recruiter_searcher=True,
+        ),
+    ),
 )
 RECRUITER_USERNAMES = tuple(spec.username for spec in DEMO_USERS if not spec.is_admin)
 
@@ -507,27 +522,28 @@ def _ensure_seats(users: dict[str, AbstractUser]) -> tuple[int, int, int]:
     )
     created = total = 0
     for spec in DEMO_USERS:
-        if spec.seat is None:
-            continue
         user = users[spec.username]
-        _, was_created = LinkedInSeat.objects.get_or_create(
-            seat_urn=spec.seat.seat_urn,
-            defaults={
-                "user": user,
-                "person_urn": spec.seat.person_urn,
-                "contract": contract,
-                "first_name": user.first_name,
-                "last_name": user.last_name,
-                "product": spec.seat.product,
-                "role": spec.seat.role,
-                "hiring_project_creator": spec.seat.hiring_project_creator,
-                "recruiter_searcher": spec.seat.recruiter_searcher,
-                "hiring_assistant": spec.seat.hiring_assistant,
-                "active": True,
-            },
-        )
-        created += was_created
-        total += 1
+        for seat, holder in ((spec.seat, user), (spec.unmapped_seat, None)):
+            if seat is None:
+                continue
+            _, was_created = LinkedInSeat.objects.get_or_create(
+                seat_urn=seat.seat_urn,
+                defaults={
+                    "user": holder,
+                    "person_urn": seat.person_urn,
+                    "contract": contract,
+                    "first_name": user.first_name,
+                    "last_name": user.last_name,
+                    "product": seat.product,
+                    "role": seat.role,
+                    "hiring_project_creator": seat.hiring_project_creator,
+                    "recruiter_searcher": seat.recruiter_searcher,
+                    "hiring_assistant": seat.hiring_assistant,
+                    "active": True,
+                },
+            )
+            created += was_created
+            total += 1
     return int(contract_created), created, total
 
 
