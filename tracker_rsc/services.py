@@ -460,7 +460,9 @@ def seat_bind_signed_in_member(*, user: User, person_urn: str) -> SeatBinding:
         raise SeatBindingRefused(f"{user} is not an active user.", code="inactive_user")
     with transaction.atomic(durable=True):
         seats = list(
-            LinkedInSeat.objects.select_for_update()
+            # Only the seats are locked: PostgreSQL cannot lock the nullable side of the
+            # outer join to their users.
+            LinkedInSeat.objects.select_for_update(of=("self",))
             .filter(person_urn=person_urn)
             .select_related("contract", "user")
             .order_by("seat_urn")
