@@ -38,6 +38,9 @@ def linkedin(live_server, settings, tmp_path):
     settings.LINKEDIN_AUTHORIZATION_URL = f"{base}/oauth/v2/authorization"
     settings.LINKEDIN_CLIENT_ID = "e2e-client"
     settings.LINKEDIN_CLIENT_SECRET = "e2e-secret"
+    # The application registered with the sandbox is the one Tracker is configured with.
+    settings.LINKEDIN_SANDBOX_CLIENT_ID = "e2e-client"
+    settings.LINKEDIN_SANDBOX_CLIENT_SECRET = "e2e-secret"
     settings.LINKEDIN_TIMEOUT = 60
     settings.VAR_DIR = tmp_path
     # LinkedIn's side: Dan's Recruiter seat, and a colleague's.

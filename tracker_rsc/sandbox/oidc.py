@@ -68,8 +68,19 @@ def registered_redirect_uris() -> set[str]:
     return {f"{settings.SITE_URL}{path}" for path in REGISTERED_REDIRECT_PATHS}
 
 
+def registered_app() -> tuple[str, str]:
+    """The client id and secret of the application registered with the sandbox: its own
+    ``LINKEDIN_SANDBOX_CLIENT_ID``/``_SECRET`` where the settings define them, else the ones
+    Tracker is configured with (the same pair the token endpoint checks)."""
+    return (
+        getattr(settings, "LINKEDIN_SANDBOX_CLIENT_ID", None) or settings.LINKEDIN_CLIENT_ID,
+        getattr(settings, "LINKEDIN_SANDBOX_CLIENT_SECRET", None)
+        or settings.LINKEDIN_CLIENT_SECRET,
+    )
+
+
 def _client_ok(client_id: str) -> bool:
-    expected = settings.LINKEDIN_CLIENT_ID
+    expected = registered_app()[0]
     return bool(expected) and hmac.compare_digest(client_id.encode(), expected.encode())
 
 
@@ -270,7 +281,7 @@ def exchange_code(*, client_id: str, code: str, redirect_uri: str) -> dict[str, 
         "expires_in": MEMBER_TOKEN_SECONDS - 1,
         "scope": ",".join(sorted(row.scope.split())),
         "token_type": "Bearer",
-        "id_token": id_token(id_claims, secret=settings.LINKEDIN_CLIENT_SECRET),
+        "id_token": id_token(id_claims, secret=registered_app()[1]),
     }
 
 
