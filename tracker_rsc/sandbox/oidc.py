@@ -69,14 +69,9 @@ def registered_redirect_uris() -> set[str]:
 
 
 def registered_app() -> tuple[str, str]:
-    """The client id and secret of the application registered with the sandbox: its own
-    ``LINKEDIN_SANDBOX_CLIENT_ID``/``_SECRET`` where the settings define them, else the ones
-    Tracker is configured with (the same pair the token endpoint checks)."""
-    return (
-        getattr(settings, "LINKEDIN_SANDBOX_CLIENT_ID", None) or settings.LINKEDIN_CLIENT_ID,
-        getattr(settings, "LINKEDIN_SANDBOX_CLIENT_SECRET", None)
-        or settings.LINKEDIN_CLIENT_SECRET,
-    )
+    """The client id and secret of the application registered with the sandbox (the pair its
+    token endpoint checks), never Tracker's own LinkedIn settings."""
+    return settings.LINKEDIN_SANDBOX_CLIENT_ID, settings.LINKEDIN_SANDBOX_CLIENT_SECRET
 
 
 def _client_ok(client_id: str) -> bool:
