@@ -389,3 +389,16 @@ def test_the_prompt_starts_sign_in_with_linkedin_without_javascript(browser, can
     assert 'action="/accounts/linkedin/signin/"' in html
     assert f'value="{candidate.get_absolute_url()}?panel=linkedin#linkedin"' in html
     assert "/accounts/logout/" not in html.split('id="linkedin-panel-content"')[1]
+
+
+def test_sign_ins_in_several_tabs_stay_valid_up_to_a_bound(browser, user, seat, linkedin):
+    started = [_start(browser) for _ in range(6)]
+
+    pending = browser.session["linkedin_signin"]
+
+    assert len(pending) == 5
+    assert started[0]["state"] not in pending  # the oldest gave way
+    _linkedin_answers(linkedin, "the-code", started[1]["nonce"])
+    response = _return(browser, code="the-code", state=started[1]["state"])
+    assert "Signed in with LinkedIn" in _messages(response)[0]
+    assert len(browser.session["linkedin_signin"]) == 4
