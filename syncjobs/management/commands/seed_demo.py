@@ -21,11 +21,10 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
-from django.core.management import call_command
+from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
@@ -746,7 +745,7 @@ class Command(BaseCommand):
             )
         self._report(counts, seed=seed, seconds=time.monotonic() - started)
         # The sandbox's own command exists only where the sandbox app is installed.
-        sandbox_installed = apps.is_installed("tracker_rsc.sandbox")
+        sandbox_installed = "seed_sandbox" in get_commands()
         if settings.LINKEDIN_SANDBOX and sandbox_installed and not opts.get("no_sandbox"):
             call_command("seed_sandbox", stdout=self.stdout, stderr=self.stderr)
 
