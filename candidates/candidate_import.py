@@ -87,8 +87,7 @@ TEXT_FIELDS = (
     "location",
     "linkedin_profile_url",
 )
-# Derived duplicate-check keys written with a bulk update. Kept in one place: where the model
-# keeps them itself (generated columns), they are simply not in the model's writable fields.
+# The duplicate-check keys the lookups read (the model derives them on every write path).
 KEY_FIELDS = ("email_key", "profile_key", "first_name_key", "last_name_key")
 
 COLUMNS: tuple[Column, ...] = (
@@ -134,15 +133,6 @@ COLUMNS: tuple[Column, ...] = (
 MAX_LENGTH = {name: Candidate._meta.get_field(name).max_length for name in TEXT_FIELDS}
 # Values that are one line in Tracker: inner runs of whitespace (a pasted line break) collapse.
 _ONE_LINE = frozenset(TEXT_FIELDS)
-
-
-def writable_key_fields() -> list[str]:
-    """The duplicate-check key columns that a bulk update must list (none if generated)."""
-    return [
-        name
-        for name in KEY_FIELDS
-        if not getattr(Candidate._meta.get_field(name), "generated", False)
-    ]
 
 
 # --- Parsing one row (pure) ------------------------------------------------------------------
@@ -746,8 +736,7 @@ class CandidateImporter:
                         same = f"line {first_line}" if number else "an earlier row of this file"
                         detail = f"The same person as {same}. {why}{filled}".strip()
                     outcomes[row.line] = RowOutcome(row.line, status, candidate.pk, detail)
-                if changed:
-                    candidate.refresh_keys()
+                if changed:  # its keys are derived again by bulk_update (candidates.derived)
                     to_update.append(candidate)
                     changed_fields |= changed
             else:
@@ -767,8 +756,7 @@ class CandidateImporter:
                 )
                 if target.possible_duplicate_of and target.possible_duplicate_of > 0:
                     candidate.possible_duplicate_of_id = target.possible_duplicate_of
-                candidate.refresh_keys()
-                to_create.append((target, candidate))
+                to_create.append((target, candidate))  # keys derived by bulk_create
         Candidate.objects.bulk_create([candidate for _, candidate in to_create])
         new_pk = {target.pk: candidate.pk for target, candidate in to_create}
         reviews: list[MatchReview] = []
@@ -806,9 +794,7 @@ class CandidateImporter:
         if reviews:
             MatchReview.objects.bulk_create(reviews)
         if to_update:
-            Candidate.objects.bulk_update(
-                to_update, sorted(changed_fields | {"updated_at"}) + writable_key_fields()
-            )
+            Candidate.objects.bulk_update(to_update, sorted(changed_fields | {"updated_at"}))
         created_ids = [candidate.pk for _, candidate in to_create]
         updated_ids = [candidate.pk for candidate in to_update]
         if created_ids or updated_ids:

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('candidates', '0003_tombstone_hmac_keys'),
+        ('candidates', '0004_derived_keys_managers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
