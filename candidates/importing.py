@@ -29,7 +29,7 @@ from typing import IO, TYPE_CHECKING, Any, Protocol
 from django.conf import settings
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -233,6 +233,9 @@ def import_file(
                     on_row(outcome)
             if on_progress is not None:
                 on_progress(Progress(summary.rows, total, time.monotonic() - started))
+            # With DEBUG on Django keeps every statement's text (a chunk's INSERT is hundreds
+            # of kilobytes); a request forgets them at its end, a long import after each chunk.
+            reset_queries()
         if dry_run:
             transaction.set_rollback(True)
     summary.elapsed = time.monotonic() - started
