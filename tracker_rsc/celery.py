@@ -7,12 +7,19 @@ import re
 import socket
 
 from celery import Celery
+from celery.signals import task_postrun, task_prerun
+
+from tracker_rsc.log_format import clear_context
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker_rsc.settings")
 
 app = Celery("tracker_rsc")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# A worker process runs task after task: a sync run bound by one never tags the next's lines.
+task_prerun.connect(clear_context, weak=False)
+task_postrun.connect(clear_context, weak=False)
 
 SMOKE_KEY_PREFIX = "tracker_rsc:smoke:"
 SMOKE_KEY_TTL_SECONDS = 600
