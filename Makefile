@@ -29,7 +29,8 @@ else
 XDIST := -n $(PYTEST_WORKERS)
 endif
 
-.PHONY: help install run prepare test lint fmt check migrate seed worker beat clean bench
+.PHONY: help install run prepare test lint fmt check migrate seed worker beat clean bench \
+	prod-smoke lint-docker
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -93,6 +94,13 @@ check: install ## Django's system checks and the migrations check
 
 bench: install ## Run bench/ and write bench/REPORT.md (BENCH_CANDIDATES, DATABASE_URL, BENCH_ONLY)
 	$(PY) bench/report.py $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
+
+prod-smoke: install ## Production topology here: gunicorn, 2 workers, beat, S3, sandbox server (PROD_SMOKE_*)
+	$(PY) ops/prod_smoke.py
+
+lint-docker: install ## hadolint the Dockerfile, check compose.yaml against the Compose schema
+	$(VENV)/bin/hadolint --failure-threshold info Dockerfile
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec compose.yaml
 
 clean: ## Remove .venv and caches (keeps var/, the local database)
 	rm -rf $(VENV) .ruff_cache .pytest_cache *.egg-info

@@ -209,6 +209,8 @@ else:
         "socket_timeout": 5,
         "socket_connect_timeout": 5,
     }
+# Processes per worker (celery's own default is the CPU count); `make prod-smoke` runs one each.
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=None)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
