@@ -166,15 +166,22 @@ class Topology:
             os.killpg(proc.popen.pid, signal.SIGKILL)
         proc.popen.wait(timeout=10)
 
-    def stop_all(self) -> None:
+    def stop_all(self, grace: float = 15) -> None:
+        """SIGTERM every process group, SIGKILL what is left after ``grace`` seconds."""
         running = [p for p in self.procs.values() if p.alive()]
+        started = time.monotonic()
         for proc in running:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.popen.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 20
         for proc in running:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.popen.wait(timeout=max(0.1, deadline - time.monotonic()))
+            remaining = max(0.1, started + grace - time.monotonic())
+            try:
+                proc.popen.wait(timeout=remaining)
+            except subprocess.TimeoutExpired:
+                say(f"    {proc.name} still running after {grace:.0f}s: SIGKILL")
+            else:
+                if (took := time.monotonic() - started) > 3:
+                    say(f"    {proc.name} took {took:.0f}s to stop")
         for proc in self.procs.values():
             # Children of a process that exited may linger in its group.
             with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -465,6 +472,7 @@ def make_config(
         "LINKEDIN_RETRY_BASE_WAIT": "0.2",
         "LOG_FORMAT": "json",
         "SENTRY_DSN": "",
+        "GUNICORN_GRACEFUL_TIMEOUT": "5",  # stopping at the end need not wait long
     }
     sandbox_env = {
         **base_env(),
@@ -485,6 +493,7 @@ def make_config(
         "LINKEDIN_SANDBOX_CALLBACK_ORIGINS": web_url,
         "GUNICORN_WORKERS": "2",
         "GUNICORN_THREADS": "4",
+        "GUNICORN_GRACEFUL_TIMEOUT": "5",
         "GUNICORN_BIND": f"127.0.0.1:{sandbox_port}",
     }
     tracker_env["GUNICORN_BIND"] = f"127.0.0.1:{web_port}"
@@ -527,7 +536,9 @@ def prepare(top: Topology, config: Config) -> None:
     s3_client(config).create_bucket(Bucket=config.bucket)
 
     web_env, sandbox_env = env_for(config, "web"), config.sandbox_env
+    started = time.monotonic()
     run_together([(COMMANDS["migrate"], web_env), (COMMANDS["migrate"], sandbox_env)])
+    say(f"    both databases migrated in {time.monotonic() - started:.1f}s")
     superuser = [
         "python",
         "manage.py",
@@ -651,7 +662,7 @@ def enable_and_bulk_sync(tracker: Browser, sandbox: Browser, people: dict[str, A
         linked = tracker.get_json("/api/v1/candidates/", linked="true")["results"]
         return len(linked) >= MATCHED
 
-    wait_until("the bulk sync to link every matched candidate", all_linked, 90)
+    wait_until("the bulk sync to link every matched candidate", all_linked, 90, interval=1)
     for person in people["matched"]:
         record = tracker.get_json(f"/api/v1/candidates/{person['id']}/")
         link = record.get("linkedin") or {}
@@ -891,7 +902,7 @@ def shortlist_and_kill(
         statuses = re.findall(r'class="field-status">([^<]+)<', page.text)
         return len(statuses) == EXPORTED and set(statuses) == {"Sent"}
 
-    wait_until("Tracker's outbox to show every application sent", all_events_sent, 60)
+    wait_until("Tracker's outbox to show every application sent", all_events_sent, 60, interval=1)
     recovered = time.monotonic() - killed_at
     survivor_lines = task_lines(top.procs[survivor], after_kill)
     check(
