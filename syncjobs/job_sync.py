@@ -391,6 +391,19 @@ class CvUnreadable(Exception):
     """The candidate has a CV file that storage cannot give back (missing, or storage down)."""
 
 
+def _storage_errors() -> tuple[type[Exception], ...]:
+    """What reading a file can raise: OSError locally, boto's errors from object storage."""
+    errors: list[type[Exception]] = [OSError]
+    try:
+        from botocore.exceptions import BotoCoreError, ClientError
+    except ImportError:  # object storage not installed: local files only
+        return tuple(errors)
+    return (*errors, BotoCoreError, ClientError)
+
+
+STORAGE_ERRORS = _storage_errors()
+
+
 def primary_cv(candidate: Candidate) -> tuple[str, str, bytes] | None:
     """The candidate's primary CV as (file name, content type, bytes), or None.
 
@@ -403,7 +416,7 @@ def primary_cv(candidate: Candidate) -> tuple[str, str, bytes] | None:
         try:
             with candidate.cv_file.open("rb") as handle:
                 content = handle.read(MAX_CV_BYTES + 1)
-        except Exception as exc:  # storage backends raise their own types (OSError, boto's)
+        except STORAGE_ERRORS as exc:
             raise CvUnreadable(
                 f"the CV file {candidate.cv_file.name} of candidate {candidate.pk} cannot be "
                 f"read from storage: {type(exc).__name__}: {exc}"

@@ -68,15 +68,6 @@ def test_a_cv_saved_through_the_field_lands_in_the_bucket_and_goes_to_linkedin(s
     assert cv["content_type"] == "application/pdf"
 
 
-def test_two_cvs_with_the_same_name_never_replace_each_other(s3):
-    first, second = CandidateFactory(), CandidateFactory()
-    first.cv_file.save("cv.pdf", ContentFile(b"first"), save=True)
-    second.cv_file.save("cv.pdf", ContentFile(b"second"), save=True)
-    assert first.cv_file.name != second.cv_file.name
-    assert primary_cv(first)[2] == b"first"
-    assert primary_cv(second)[2] == b"second"
-
-
 def test_an_object_deleted_from_the_bucket_is_an_error_not_the_cv_text(s3, fake_rsc, world):
     candidate = CandidateFactory(cv_text="Python")
     candidate.cv_file.save("ada.pdf", ContentFile(b"%PDF"), save=True)
@@ -92,3 +83,17 @@ def test_an_object_deleted_from_the_bucket_is_an_error_not_the_cv_text(s3, fake_
     assert (str(placement.pk), "primary-cv") not in fake_rsc.attachments
     event = OutboxEvent.objects.get(kind=OutboxEvent.Kind.APPLICATION_UPSERT)
     assert event.status == OutboxEvent.Status.FAILED
+
+
+def test_object_storage_down_is_an_error_too(s3, monkeypatch):
+    from botocore.exceptions import EndpointConnectionError
+
+    candidate = CandidateFactory(cv_text="Python")
+    candidate.cv_file.save("ada.pdf", ContentFile(b"%PDF"), save=True)
+
+    def unreachable(*args, **kwargs):
+        raise EndpointConnectionError(endpoint_url="http://s3.invalid")
+
+    monkeypatch.setattr("storages.backends.s3.S3Storage._open", unreachable)
+    with pytest.raises(CvUnreadable, match="EndpointConnectionError"):
+        primary_cv(candidate)
