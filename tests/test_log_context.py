@@ -41,3 +41,15 @@ def test_an_explicit_extra_wins_over_the_bound_run():
     ContextFilter().filter(rec)
     assert rec.sync_run_id == 99
     clear_context()
+
+
+def test_claiming_a_sync_run_tags_the_following_log_lines_with_its_id(db):
+    from syncjobs.models import SyncRun
+    from syncjobs.runs import sync_run_start
+
+    clear_context()
+    run, _ = sync_run_start(kind=SyncRun.Kind.SEAT_SYNC)
+    rec = record()
+    ContextFilter().filter(rec)
+    assert rec.sync_run_id == run.pk
+    clear_context()
