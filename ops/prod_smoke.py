@@ -650,13 +650,28 @@ def create_people(tracker: Browser, sandbox: Browser) -> dict[str, Any]:
     return people
 
 
-def enable_and_bulk_sync(tracker: Browser, sandbox: Browser, people: dict[str, Any]) -> None:
+def enable_and_bulk_sync(
+    tracker: Browser, sandbox: Browser, people: dict[str, Any], owner: int
+) -> None:
     answer = tracker.submit_form(
         "/admin/tracker_rsc/integration/enable/",
         {"organization_urn": ORGANIZATION, "contract_urns": CONTRACT},
         field_name="organization_urn",
     )
     check(answer.status_code == 302, f"enabling answered {answer.status_code}: {answer.text[:300]}")
+
+    # LinkedIn data is shown only to users with a Recruiter seat: the admin maps the seat
+    # LinkedIn reports (seat sync, started by enabling) to itself, as on the seats page.
+    def seat_page() -> str:
+        page = tracker.get("/admin/tracker_rsc/linkedinseat/", params={"q": ADMIN_SEAT})
+        found = re.search(r"/admin/tracker_rsc/linkedinseat/(\d+)/change/", page.text)
+        return found.group(0) if found else ""
+
+    seat_url = wait_until(f"seat {ADMIN_SEAT} from LinkedIn's seat sync", seat_page, 60, 1)
+    answer = tracker.submit_form(
+        seat_url, {"user": str(owner), "_save": "Save"}, form_id=("linkedinseat_form")
+    )
+    check(answer.status_code == 302, f"mapping the seat answered {answer.status_code}")
 
     def all_linked() -> bool:
         linked = tracker.get_json("/api/v1/candidates/", linked="true")["results"]
@@ -683,7 +698,8 @@ def enable_and_bulk_sync(tracker: Browser, sandbox: Browser, people: dict[str, A
         emails = json.dumps(row["record"]).lower()
         check(person["email"] in emails, f"LinkedIn has another e-mail for {person['id']}")
     checked(
-        f"bulk sync: {MATCHED} candidates linked to the right member, {UNMATCHED} unlinked, "
+        f"seat {ADMIN_SEAT} mapped to the admin; bulk sync: {MATCHED} candidates linked to the "
+        f"right member, {UNMATCHED} unlinked, "
         f"all {MATCHED + UNMATCHED} records at LinkedIn with their e-mail"
     )
 
@@ -942,7 +958,7 @@ def drive(top: Topology, config: Config) -> dict[str, Any]:
         owner = admin_user_id(tracker)
         people = create_people(tracker, sandbox)
     with phase("enable the integration, bulk sync"):
-        enable_and_bulk_sync(tracker, sandbox, people)
+        enable_and_bulk_sync(tracker, sandbox, people, owner)
     with phase("jobs to LinkedIn, project connection"):
         connected, other = create_jobs(tracker, sandbox, owner)
     with phase("exports from LinkedIn"):
