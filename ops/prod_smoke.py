@@ -948,6 +948,20 @@ def check_json_logs(top: Topology) -> None:
     checked("workers log JSON lines with the Celery task id and the sync run id")
 
 
+def check_nothing_stuck(tracker: Browser) -> None:
+    """Tracker's own records at the end: no outbox event or notification failed or dead."""
+    for path, statuses in (
+        ("/admin/syncjobs/outboxevent/", ("failed", "dead", "pending", "sending")),
+        ("/admin/syncjobs/inboundnotification/", ("failed", "received", "processing")),
+    ):
+        for status in statuses:
+            page = tracker.get(path, params={"status__exact": status})
+            check(page.status_code == 200, f"GET {path} answered {page.status_code}")
+            rows = re.findall(r'class="field-status">([^<]+)<', page.text)
+            check(not rows, f"{path}: {len(rows)} row(s) {status}")
+    checked("no outbox event or LinkedIn notification is pending, failed or dead")
+
+
 def drive(top: Topology, config: Config) -> dict[str, Any]:
     tracker, sandbox = Browser(config.web_url), Browser(config.sandbox_url)
     with phase("production mode (static, DEBUG off)"):
@@ -967,8 +981,9 @@ def drive(top: Topology, config: Config) -> dict[str, Any]:
         cvs = upload_cvs(tracker, config, people)
     with phase("shortlist on the connected job, kill a worker mid-upload"):
         outcome = shortlist_and_kill(top, tracker, sandbox, people, cvs, connected)
-    with phase("logs"):
+    with phase("logs, nothing stuck"):
         check_json_logs(top)
+        check_nothing_stuck(tracker)
     return outcome
 
 
