@@ -383,14 +383,18 @@ def import_run_execute(*, run_id: int, importer_factory: Callable[[ImportRun], I
 
 
 def _finish(run: ImportRun, report_file: IO[str], *, status: str, error: str = "") -> None:
+    """Save the report and the outcome, and delete the uploaded file: it holds people's data
+    that an erasure could not reach, and a run is never repeated from it (a new upload is)."""
     report_file.seek(0)
     stem = Path(run.file_name).stem or "import"
     run.report.save(f"{stem}-report-{run.pk}.csv", File(report_file), save=False)
     run.status = status
     run.error = error
     run.finished_at = timezone.now()
+    run.file.delete(save=False)
     run.save(
         update_fields=[
+            "file",
             "report",
             "status",
             "error",

@@ -410,7 +410,8 @@ class ImportRun(models.Model):
     overwrite = models.BooleanField(
         default=False, help_text="Replace existing values, not only fill empty fields."
     )
-    file = models.FileField(upload_to="imports/%Y/%m/")
+    # The uploaded CSV, deleted once the run finishes (the report stays).
+    file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
     file_name = models.CharField(max_length=255, blank=True)
     report = models.FileField(upload_to="imports/reports/%Y/%m/", blank=True)
     total = models.PositiveIntegerField(null=True, blank=True, help_text="Rows in the file.")

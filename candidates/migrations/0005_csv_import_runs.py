@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
                 ('status', models.CharField(choices=[('pending', 'Waiting for a worker'), ('running', 'Running'), ('succeeded', 'Finished'), ('failed', 'Failed')], default='pending', max_length=12)),
                 ('dry_run', models.BooleanField(default=False, help_text='Only report what would happen; nothing is written.')),
                 ('overwrite', models.BooleanField(default=False, help_text='Replace existing values, not only fill empty fields.')),
-                ('file', models.FileField(upload_to='imports/%Y/%m/')),
+                ('file', models.FileField(blank=True, upload_to='imports/%Y/%m/')),
                 ('file_name', models.CharField(blank=True, max_length=255)),
                 ('report', models.FileField(blank=True, upload_to='imports/reports/%Y/%m/')),
                 ('total', models.PositiveIntegerField(blank=True, help_text='Rows in the file.', null=True)),

@@ -57,9 +57,14 @@ def test_candidate_upload_runs_in_the_background_and_shows_the_result(
     waiting = admin_client.get(response["Location"])
     assert b'http-equiv="refresh"' in waiting.content and b'id="import-bar"' in waiting.content
 
+    stored = run.file.name
+    assert run.file.storage.exists(stored)
     assert candidate_import_run(run.pk) == ImportRun.Status.SUCCEEDED
     assert candidate_import_run(run.pk) == ImportRun.Status.SUCCEEDED  # twice: nothing more
     run.refresh_from_db()
+    # The upload holds people's data: gone once imported; the report stays.
+    assert run.file.name == "" and not run.file.storage.exists(stored)
+    assert run.report.storage.exists(run.report.name)
     assert run.counts == {
         "created": 1,
         "updated": 0,
