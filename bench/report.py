@@ -424,7 +424,8 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run(
             [python, "manage.py", "migrate", "--noinput", "-v", "0"],
             cwd=REPO_ROOT,
-            env=shared_env,
+            # Every table, the sandbox's included: the scripts that serve it share this database.
+            env={"DEBUG": "on", **shared_env},
             check=True,
         )
 
