@@ -405,7 +405,9 @@ class CandidateAdmin(LargeTableAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
             },
         )
 
-    erase_selected.allowed_permissions = ("delete",)
+    # Erasure has its own permission (candidates.erase_candidate), as in the API.
+    erase_selected.allowed_permissions = ("erase",)
+    has_erase_permission = permission_check("erase")
 
 
 @admin.register(MemberLink)

@@ -16,8 +16,10 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
+from knox.models import AuthToken
 
 from tracker_rsc import services
 from tracker_rsc.admin_utils import (
@@ -129,6 +131,11 @@ class IntegrationAdmin(ServiceAdminMixin, admin.ModelAdmin):
                 name="{}_{}_retry_setup".format(*info),
             ),
             path(
+                "rotate-callback-token/",
+                self.admin_site.admin_view(self.rotate_callback_token_view),
+                name="{}_{}_rotate_callback_token".format(*info),
+            ),
+            path(
                 "check-credentials/",
                 self.admin_site.admin_view(require_POST(self.check_credentials_view)),
                 name="{}_{}_check_credentials".format(*info),
@@ -160,6 +167,10 @@ class IntegrationAdmin(ServiceAdminMixin, admin.ModelAdmin):
             "enable_url": reverse("admin:tracker_rsc_integration_enable"),
             "can_check_credentials": self.has_change_permission(request, integration),
             "check_credentials_url": reverse("admin:tracker_rsc_integration_check_credentials"),
+            "can_rotate_callback_token": self.can_rotate_callback_token(request),
+            "rotate_callback_token_url": reverse(
+                "admin:tracker_rsc_integration_rotate_callback_token"
+            ),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -280,6 +291,48 @@ class IntegrationAdmin(ServiceAdminMixin, admin.ModelAdmin):
                 ),
                 "form": forms.Form(),
                 "submit_label": "Retry setup",
+                "cancel_url": self._change_url(integration),
+            },
+        )
+
+    @staticmethod
+    def can_rotate_callback_token(request: HttpRequest) -> bool:
+        return request.user.has_perm("tracker_rsc.rotate_callback_token")
+
+    def rotate_callback_token_view(self, request: HttpRequest) -> HttpResponse:
+        """Confirm, then give the callback URL a new token registered with LinkedIn."""
+        integration = Integration.get()
+        if not self.can_rotate_callback_token(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            # The registration is the enablement's (syncjobs), which this app cannot import at
+            # module level: imports flow syncjobs → tracker_rsc.
+            from syncjobs.enablement import callback_token_rotate
+
+            try:
+                report_text = callback_token_rotate(actor=request.user)
+            except ValidationError as exc:
+                reason = " ".join(exc.messages)
+                self.log_change(request, integration, f"Callback token not rotated: {reason}")
+                self.message_user(request, reason, messages.ERROR)
+            else:
+                self.log_change(request, integration, "Rotated the callback token.")
+                self.message_user(request, report_text, messages.SUCCESS)
+            return HttpResponseRedirect(self._change_url(integration))
+        return TemplateResponse(
+            request,
+            "admin/tracker_rsc/action_form.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": "Rotate the callback token",
+                "intro": (
+                    "Tracker makes a new callback URL and registers it with LinkedIn now. Once "
+                    "LinkedIn accepts it, the current URL stops working at once. If LinkedIn "
+                    "refuses it or cannot be reached, nothing changes."
+                ),
+                "form": forms.Form(),
+                "submit_label": "Rotate callback token",
                 "cancel_url": self._change_url(integration),
             },
         )
@@ -554,3 +607,48 @@ class LinkedInSeatAdmin(admin.ModelAdmin):
                 (len(result.already_mapped), "already mapped"),
             ],
         )
+
+
+# --- API tokens (django-rest-knox) ------------------------------------------------------------
+# knox's own admin lists digests and shows a new token in a message (kept in a cookie or the
+# session until displayed). This one shows neither: tokens are created by
+# ``manage.py create_api_token``, which prints it once; here they are listed and revoked.
+if admin.site.is_registered(AuthToken):
+    admin.site.unregister(AuthToken)
+
+
+@admin.register(AuthToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("user", "created", "expiry", "state")
+    list_filter = ("created", "expiry")
+    search_fields = ("user__username", "user__email")
+    list_select_related = ("user",)
+    fields = ("user", "created", "expiry", "state")
+    readonly_fields = fields
+    actions = ("revoke_selected",)
+    # The delete confirmation lists objects by str(), which for knox is the digest.
+    verbose_name_plural = "API tokens"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # "Revoke" says what deleting a token does
+        return actions
+
+    @admin.display(description="state")
+    def state(self, obj: AuthToken) -> str:
+        if obj.expiry and obj.expiry <= timezone.now():
+            return "Expired"
+        return "Active"
+
+    @admin.action(description="Revoke selected API tokens", permissions=["delete"])
+    def revoke_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        tokens = list(queryset.select_related("user"))
+        self.log_deletions(request, tokens)  # named by digest and user, never the token
+        count = queryset.filter(pk__in=[token.pk for token in tokens]).delete()[0]
+        report(self, request, [(count, "API tokens revoked")])
