@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -652,3 +654,17 @@ class ApiTokenAdmin(admin.ModelAdmin):
         self.log_deletions(request, tokens)  # named by digest and user, never the token
         count = queryset.filter(pk__in=[token.pk for token in tokens]).delete()[0]
         report(self, request, [(count, "API tokens revoked")])
+
+
+# --- Login lockout (django-axes) --------------------------------------------------------------
+# A locked-out username+IP is one "Access attempts" row; deleting it (delete permission)
+# unlocks at once. axes' own clean-up action checks no permission: here it needs delete too.
+if admin.site.is_registered(AccessAttempt):
+    admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class LockoutAttemptAdmin(AccessAttemptAdmin):
+    @admin.action(description="Clean up expired attempts", permissions=["delete"])
+    def cleanup_expired_attempts(self, request: HttpRequest, queryset: QuerySet) -> None:
+        super().cleanup_expired_attempts(request, queryset)
