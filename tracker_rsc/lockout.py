@@ -13,7 +13,7 @@ from typing import Any
 
 from axes.helpers import get_cool_off
 from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
+from django.shortcuts import render
 
 
 def lockout_response(
@@ -21,7 +21,8 @@ def lockout_response(
 ) -> HttpResponse:
     cool_off = get_cool_off(request)
     seconds = math.ceil(cool_off.total_seconds()) if cool_off else None
-    response = TemplateResponse(
+    # Rendered now: axes' middleware answers with it after the view has run.
+    response = render(
         request,
         "registration/locked_out.html",
         {"minutes": math.ceil(seconds / 60) if seconds else None},

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
@@ -66,3 +67,30 @@ class EraseThrottle(_UserOrIpThrottle):
 
     def applies(self, request: Request, view: Any) -> bool:
         return getattr(view, "action", None) == "erase" and request.method == "POST"
+
+
+class ThrottleFirstMixin:
+    """Count every request against the limits, refused ones included.
+
+    DRF checks throttles after authentication and permissions, so requests refused with 401 or
+    403 (guessed tokens, a client probing what it may do) would never be counted. Here a
+    request whose credentials fail is counted as anonymous before its 401, and the throttles
+    run before the permission check; each runs once per request.
+    """
+
+    def perform_authentication(self, request: Request) -> None:
+        try:
+            request.user  # noqa: B018  (authenticates)
+        except AuthenticationFailed:
+            self.check_throttles(request)  # now anonymous: the anonymous rate applies
+            raise
+
+    def check_permissions(self, request: Request) -> None:
+        self.check_throttles(request)
+        super().check_permissions(request)
+
+    def check_throttles(self, request: Request) -> None:
+        if getattr(request, "_tracker_throttled", False):
+            return
+        request._tracker_throttled = True
+        super().check_throttles(request)

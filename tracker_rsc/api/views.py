@@ -50,6 +50,7 @@ from tracker_rsc.api.serializers import (
     SkillSearchQuerySerializer,
     SkillSearchResponseSerializer,
 )
+from tracker_rsc.api.throttles import ThrottleFirstMixin
 
 AUTHENTICATION_CLASSES = [TokenAuthentication, SessionAuthentication]
 NON_FIELD_ERRORS_KEY = api_settings.NON_FIELD_ERRORS_KEY
@@ -70,7 +71,7 @@ def service_errors() -> Iterator[None]:
         raise serializers.ValidationError(errors) from exc
 
 
-class ApiViewSetMixin:
+class ApiViewSetMixin(ThrottleFirstMixin):
     authentication_classes = AUTHENTICATION_CLASSES
 
 
@@ -283,7 +284,7 @@ class ActivityViewSet(ApiViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return activity_list()
 
 
-class SkillSearchView(APIView):
+class SkillSearchView(ThrottleFirstMixin, APIView):
     """Skills Search: map a skill name onto the Quick Skills dictionary (DESIGN §4.6)."""
 
     authentication_classes = AUTHENTICATION_CLASSES
