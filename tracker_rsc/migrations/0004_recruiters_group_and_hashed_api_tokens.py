@@ -8,9 +8,12 @@
    working, now expiring after API_TOKEN_TTL_DAYS. The plaintext table is then dropped.
 """
 
+import datetime
+
 from django.conf import settings
 from django.db import migrations
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 
 def recruiters(apps, schema_editor):
@@ -37,11 +40,16 @@ def hash_drf_tokens(apps, schema_editor):
         digest = hash_token(key)
         if AuthToken.objects.filter(digest=digest).exists():
             continue
-        AuthToken.objects.create(
+        AuthToken(
             digest=digest, token_key=key[: CONSTANTS.TOKEN_KEY_LENGTH], user_id=user_id,
             expiry=expiry,
-        )
-        AuthToken.objects.filter(digest=digest).update(created=created)
+        ).save(force_insert=True)
+        if isinstance(created, str):  # SQLite's raw rows
+            created = parse_datetime(created)
+        if created is not None and timezone.is_naive(created):
+            created = timezone.make_aware(created, datetime.UTC)
+        if created is not None:
+            AuthToken.objects.filter(digest=digest).update(created=created)
     schema_editor.execute("DROP TABLE authtoken_token")
     # Re-installing DRF's authtoken app would then create its table afresh.
     schema_editor.execute("DELETE FROM django_migrations WHERE app = 'authtoken'")
