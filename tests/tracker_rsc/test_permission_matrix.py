@@ -504,3 +504,16 @@ def test_anonymous_and_recruiters_do_not_reach_the_admin(client):
     assert client.get("/admin/candidates/candidate/").status_code == 302
     client.force_login(seated_recruiter())
     assert client.get("/admin/candidates/candidate/").status_code == 302
+
+
+def test_demo_recruiters_are_recruiters_and_the_demo_admin_has_everything():
+    from syncjobs.management.commands.seed_demo import _ensure_users
+
+    users, _ = _ensure_users()
+
+    for name, user in users.items():
+        if user.is_superuser:
+            assert user.has_perms(ALL_WRITE_PERMISSIONS), name
+        else:
+            assert user.has_perms(RECRUITER_PERMISSIONS), name
+            assert not user.has_perm("candidates.erase_candidate"), name
