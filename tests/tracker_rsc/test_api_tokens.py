@@ -163,7 +163,7 @@ def test_drf_plaintext_tokens_become_hashed_tokens_that_still_work():
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, user_id integer, "
-            "created datetime)"
+            "created timestamp with time zone)"
         )
         cursor.execute(
             "INSERT INTO authtoken_token VALUES (%s, %s, %s)", [key, user.pk, timezone.now()]
