@@ -1,7 +1,9 @@
 """API permissions: every write needs the Django model permission the admin asks for too.
 
-Reads are open to any authenticated active user (what each may see of LinkedIn's data is the
-access policy's business). Each write action of each viewset needs the model permission named
+Reads are open to any authenticated active user (LinkedIn widget data in them — the linked
+member, link events, member ids in activity details — only for callers with a Recruiter seat:
+``tracker_rsc.access``, applied by the serializers and filters through
+``sees_linkedin_widget``). Each write action of each viewset needs the model permission named
 in ``WRITE_PERMISSIONS`` (the API's permission matrix, one table); a write the table does not
 name is refused (fail closed). On top of the model permission, changing or deleting a
 requisition, and removing a placement from its shortlist, needs an owner of the requisition or
@@ -19,6 +21,7 @@ from typing import Any
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
+from tracker_rsc import access
 from tracker_rsc.roles import can_manage_requisition
 
 # viewset basename → action → the model permissions it needs.
@@ -56,6 +59,22 @@ _VERBS = {
 def required_permissions(view: Any) -> tuple[str, ...] | None:
     """The permissions the view's write action needs; None when the table has no entry."""
     return WRITE_PERMISSIONS.get(getattr(view, "basename", ""), {}).get(getattr(view, "action", ""))
+
+
+def sees_linkedin_widget(request: Request | None) -> bool:
+    """``tracker_rsc.access.can_see_linkedin_widget`` for the caller, asked once per request.
+
+    Serializers ask it for every row of a page and filters for their values; the answer is
+    kept on the request so a page costs one seat query, not one per row. No request (a
+    serializer used outside a view) sees nothing: the API fails closed.
+    """
+    if request is None:
+        return False
+    cached = getattr(request, "_tracker_linkedin_widget", None)
+    if cached is None:
+        cached = access.can_see_linkedin_widget(getattr(request, "user", None))
+        request._tracker_linkedin_widget = cached
+    return cached
 
 
 class IsActiveUser(BasePermission):
