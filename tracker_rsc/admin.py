@@ -13,12 +13,14 @@ from axes.models import AccessAttempt
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 from knox.models import AuthToken
@@ -30,6 +32,7 @@ from tracker_rsc.admin_utils import (
     report,
     service_errors,
 )
+from tracker_rsc.api_tokens import MAX_EXPIRES_DAYS, api_token_create
 from tracker_rsc.models import Contract, Integration, LinkedInSeat
 
 
@@ -613,10 +616,23 @@ class LinkedInSeatAdmin(admin.ModelAdmin):
 
 # --- API tokens (django-rest-knox) ------------------------------------------------------------
 # knox's own admin lists digests and shows a new token in a message (kept in a cookie or the
-# session until displayed). This one shows neither: tokens are created by
-# ``manage.py create_api_token``, which prints it once; here they are listed and revoked.
+# session until displayed). Here a new token is shown once, on the page that answers its
+# creation (never cached, never stored in clear); afterwards tokens are listed and revoked.
 if admin.site.is_registered(AuthToken):
     admin.site.unregister(AuthToken)
+
+
+class ApiTokenCreateForm(forms.Form):
+    user = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(),
+        help_text="The token acts as this user, with this user's permissions.",
+    )
+    expires_days = forms.IntegerField(
+        label="Expires in (days)",
+        min_value=1,
+        max_value=MAX_EXPIRES_DAYS,
+        help_text=f"1 to {MAX_EXPIRES_DAYS} days.",
+    )
 
 
 @admin.register(AuthToken)
@@ -631,8 +647,61 @@ class ApiTokenAdmin(admin.ModelAdmin):
     # The delete confirmation lists objects by str(), which for knox is the digest.
     verbose_name_plural = "API tokens"
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict | None = None
+    ) -> HttpResponse:
+        """Create a token for a user and show it once, on this response only."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        default_days = settings.REST_KNOX["TOKEN_TTL"].days
+        form = ApiTokenCreateForm(
+            request.POST if request.method == "POST" else None,
+            initial={"expires_days": default_days, "user": request.user.pk},
+        )
+        # A token acts as its user: minting one for someone else would lend their permissions,
+        # so only superusers (who hold every permission already) choose the user.
+        users = get_user_model().objects.filter(is_active=True).order_by("username")
+        if not request.user.is_superuser:
+            users = users.filter(pk=request.user.pk)
+        form.fields["user"].queryset = users
+        if form.is_valid():
+            try:
+                auth_token, token = api_token_create(
+                    user=form.cleaned_data["user"], expires_days=form.cleaned_data["expires_days"]
+                )
+            except ValidationError as exc:
+                add_validation_error(form, exc)
+            else:
+                self.log_addition(request, auth_token, [{"added": {}}])
+                response = TemplateResponse(
+                    request,
+                    "admin/knox/authtoken/created.html",
+                    {
+                        **self.admin_site.each_context(request),
+                        "opts": self.opts,
+                        "title": "API token created",
+                        "auth_token": auth_token,
+                        "token": token,
+                    },
+                )
+                add_never_cache_headers(response)  # the admin adds these too; said here on purpose
+                return response
+        return TemplateResponse(
+            request,
+            "admin/tracker_rsc/action_form.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": "Create an API token",
+                "intro": (
+                    "The token is shown once, on the next page; only its hash is kept. An "
+                    "integrator sends it as “Authorization: Token <token>”."
+                ),
+                "form": form,
+                "submit_label": "Create token",
+                "cancel_url": reverse("admin:knox_authtoken_changelist"),
+            },
+        )
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

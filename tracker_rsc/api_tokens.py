@@ -1,9 +1,9 @@
 """API tokens (django-rest-knox): created here, hashed at rest, expiring, revocable.
 
 Only a SHA-512 digest of a token is stored, so a token is shown once, when created (by
-``manage.py create_api_token``), and never again: not in the admin, not in a log. Revoking is
-deleting its row (the admin's "API tokens" page); an expired token is refused and deleted at
-its next use.
+``manage.py create_api_token``, or on the page answering the admin's "Add API token"), and
+never again: not in the admin's lists, not in a log. Revoking is deleting its row (the admin's
+"API tokens" page); an expired token is refused and deleted at its next use.
 """
 
 from __future__ import annotations

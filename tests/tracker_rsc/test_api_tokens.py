@@ -146,7 +146,81 @@ def test_the_admin_never_shows_a_token():
         assert page.status_code == 200
         assert token not in page.content.decode()
         assert token[:8] not in page.content.decode()
+
+
+def test_the_admin_creates_a_token_and_shows_it_once():
+    boss = AdminUserFactory(username="boss")
+    integrator = UserFactory(username="integrator")
+    admin = Client()
+    admin.force_login(boss)
+
+    form = admin.get("/admin/knox/authtoken/add/")
+    response = admin.post(
+        "/admin/knox/authtoken/add/", {"user": integrator.pk, "expires_days": "7"}
+    )
+
+    assert form.status_code == 200 and b"Create token" in form.content
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    token = response.context["token"]
+    assert token in response.content.decode()
+    stored = AuthToken.objects.get()
+    assert stored.user == integrator
+    assert abs(stored.expiry - (timezone.now() + timedelta(days=7))) < timedelta(minutes=1)
+    assert api(token).get("/api/v1/candidates/").status_code == 200
+    # Never again: the list and the token's own page show no part of it.
+    for url in ("/admin/knox/authtoken/", f"/admin/knox/authtoken/{stored.pk}/change/"):
+        assert token[:8] not in admin.get(url).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [({"expires_days": "0"}, "expires_days"), ({"expires_days": "x"}, "expires_days")],
+)
+def test_bad_admin_input_creates_no_token(payload, field):
+    boss = AdminUserFactory(username="boss")
+    admin = Client()
+    admin.force_login(boss)
+
+    response = admin.post("/admin/knox/authtoken/add/", {"user": boss.pk, **payload})
+
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert not AuthToken.objects.exists()
+
+
+def test_staff_create_tokens_only_for_themselves():
+    from django.contrib.auth.models import Permission
+
+    member = UserFactory(username="member", is_staff=True)
+    member.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="knox", codename__endswith="authtoken")
+    )
+    boss = AdminUserFactory(username="boss")
+    admin = Client()
+    admin.force_login(member)
+
+    for_boss = admin.post("/admin/knox/authtoken/add/", {"user": boss.pk, "expires_days": "7"})
+    for_self = admin.post("/admin/knox/authtoken/add/", {"user": member.pk, "expires_days": "7"})
+
+    assert "user" in for_boss.context["form"].errors
+    assert for_self.status_code == 200
+    assert list(AuthToken.objects.values_list("user__username", flat=True)) == ["member"]
+
+
+def test_creating_a_token_in_the_admin_needs_the_add_permission():
+    member = UserFactory(username="member", is_staff=True)
+    admin = Client()
+    admin.force_login(member)
+
     assert admin.get("/admin/knox/authtoken/add/").status_code == 403
+    assert (
+        admin.post(
+            "/admin/knox/authtoken/add/", {"user": member.pk, "expires_days": "7"}
+        ).status_code
+        == 403
+    )
+    assert not AuthToken.objects.exists()
 
 
 def test_drf_plaintext_tokens_become_hashed_tokens_that_still_work():
