@@ -24,6 +24,9 @@ class TrackerRscConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth import get_user_model
 
+        # Registers the fail-closed system checks (DEBUG off with unsafe settings).
+        from tracker_rsc import checks  # noqa: F401
+
         # drf-spectacular extensions register on import, as its documentation advises here.
         from tracker_rsc.api import schema_auth  # noqa: F401
 
