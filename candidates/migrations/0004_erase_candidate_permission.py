@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('candidates', '0002_verbose_names'),
+        ('candidates', '0003_tombstone_hmac_keys'),
     ]
 
     operations = [
