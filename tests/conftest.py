@@ -18,7 +18,7 @@ def _isolated_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Rate limits and the login lockout stay on in settings; tests that do not test them get
     # generous rates and no lockout (Client.login passes no request, which django-axes needs).
-    # tests/tracker_rsc/test_rate_limits.py turns them back on with the ``strict_limits`` fixture.
+    # tests/tracker_rsc/test_rate_limits.py turns them back on (its ``rates`` and ``lockout``).
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": dict.fromkeys(("anon", "user", "write", "erase"), "100000/min"),
