@@ -230,7 +230,7 @@ def test_drf_plaintext_tokens_become_hashed_tokens_that_still_work():
     from django.apps import apps
 
     migration = importlib.import_module(
-        "tracker_rsc.migrations.0004_recruiters_group_and_hashed_api_tokens"
+        "tracker_rsc.migrations.0005_recruiters_group_and_hashed_api_tokens"
     )
     user = UserFactory()
     key = "0123456789abcdef0123456789abcdef01234567"  # DRF's 40 hex characters

@@ -57,7 +57,7 @@ def hash_drf_tokens(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tracker_rsc", "0003_rotate_callback_token_permission"),
+        ("tracker_rsc", "0004_rotate_callback_token_permission"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("knox", "0009_extend_authtoken_field"),
     ]

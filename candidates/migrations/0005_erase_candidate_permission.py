@@ -6,12 +6,12 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker_rsc', '0002_verbose_names'),
+        ('candidates', '0004_derived_keys_managers'),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='integration',
-            options={'permissions': [('rotate_callback_token', 'Can rotate the callback token (re-registers with LinkedIn)')]},
+            name='candidate',
+            options={'ordering': ['-updated_at', '-id'], 'permissions': [('erase_candidate', 'Can erase candidate (GDPR)')]},
         ),
     ]

@@ -6,12 +6,12 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('candidates', '0003_tombstone_hmac_keys'),
+        ('tracker_rsc', '0003_history_in_calendar_years'),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='candidate',
-            options={'ordering': ['-updated_at', '-id'], 'permissions': [('erase_candidate', 'Can erase candidate (GDPR)')]},
+            name='integration',
+            options={'permissions': [('rotate_callback_token', 'Can rotate the callback token (re-registers with LinkedIn)')]},
         ),
     ]
