@@ -277,3 +277,38 @@ def test_unsigned_deliveries_beyond_the_hourly_bound_are_counted_not_stored(
     with time_machine.travel(start + timedelta(hours=1), tick=False):
         assert post(client, path, push_body("X", "next-hour")).status_code == 401
     assert stored.count() == 4
+
+
+def test_gunicorn_s_access_log_redacts_the_token():
+    import runpy
+    from pathlib import Path
+
+    from django.conf import settings
+
+    config = runpy.run_path(str(Path(settings.BASE_DIR) / "gunicorn.conf.py"))
+    access = logging.getLogger("gunicorn.access")
+    before = list(access.filters)
+    try:
+        config["on_starting"](None)
+        record = access.makeRecord(
+            "gunicorn.access",
+            logging.INFO,
+            __file__,
+            1,
+            '%(h)s "%(r)s" %(s)s',
+            (
+                {
+                    "h": "10.0.0.1",
+                    "r": f"POST /integrations/linkedin/callback/{TOKEN}/ HTTP/1.1",
+                    "s": "401",
+                },
+            ),
+            None,
+        )
+        assert access.filter(record)
+    finally:
+        access.filters[:] = before
+
+    assert record.getMessage() == (
+        '10.0.0.1 "POST /integrations/linkedin/callback/[redacted]/ HTTP/1.1" 401'
+    )
