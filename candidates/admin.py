@@ -528,7 +528,9 @@ class CandidateAdmin(
             },
         )
 
-    erase_selected.allowed_permissions = ("delete",)
+    # Erasure has its own permission (candidates.erase_candidate), as in the API.
+    erase_selected.allowed_permissions = ("erase",)
+    has_erase_permission = permission_check("erase")
 
 
 @admin.register(MemberLink)

@@ -116,6 +116,9 @@ class Candidate(models.Model):
 
     class Meta:
         ordering = ["-updated_at", "-id"]
+        # Erasure (GDPR) is its own permission: it deletes on LinkedIn too and leaves a
+        # tombstone, so it need not come with the right to delete.
+        permissions = [("erase_candidate", "Can erase candidate (GDPR)")]
         indexes = [
             models.Index(fields=["-updated_at", "-id"], name="cand_updated_idx"),
             models.Index(fields=["email_key"], name="cand_email_key_idx"),
