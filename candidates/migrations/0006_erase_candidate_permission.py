@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('candidates', '0004_derived_keys_managers'),
+        ('candidates', '0005_csv_import_runs'),
     ]
 
     operations = [

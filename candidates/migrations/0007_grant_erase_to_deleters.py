@@ -32,7 +32,7 @@ def grant(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("candidates", "0005_erase_candidate_permission"),
+        ("candidates", "0006_erase_candidate_permission"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]
