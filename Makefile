@@ -34,7 +34,7 @@ XDIST := -n $(PYTEST_WORKERS)
 endif
 
 .PHONY: help install run prepare test lint fmt check migrate seed worker beat clean bench lock audit \
-	prod-smoke lint-docker
+	prod-smoke lint-docker typecheck
 
 # DEBUG is off unless set (production fails closed); the local demo and its helpers turn it on,
 # which also turns the LinkedIn sandbox on. Set DEBUG=off yourself to try a production start.
@@ -108,6 +108,9 @@ test: install ## Run the whole test suite (uses DATABASE_URL / REDIS_URL when se
 lint: install ## ruff check + ruff format --check
 	$(RUFF) check .
 	$(RUFF) format --check .
+
+typecheck: install ## mypy with django-stubs and DRF stubs ([tool.mypy] in pyproject.toml)
+	$(VENV)/bin/mypy
 
 fmt: install ## Format and auto-fix with ruff
 	$(RUFF) format .

@@ -65,9 +65,7 @@ from candidates.matching import (
 from candidates.models import Candidate, ErasureTombstone, MatchReview, identifier_hash
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
-
-    User = AbstractBaseUser
+    from tracker_rsc.roles import Actor
 
 logger = logging.getLogger(__name__)
 
@@ -464,7 +462,7 @@ class CandidateImporter:
     columns = COLUMNS
     chunk_size = CHUNK_SIZE
 
-    def __init__(self, *, overwrite: bool = False, actor: User | None = None) -> None:
+    def __init__(self, *, overwrite: bool = False, actor: Actor = None) -> None:
         self.overwrite = overwrite
         self.actor = actor if actor is not None and actor.is_authenticated else None
         self.touched = _IdSet()

@@ -103,7 +103,9 @@ def detect_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
-def map_header(headers: Sequence[str], columns: Sequence[Column]) -> tuple[dict[str, int], list]:
+def map_header(
+    headers: Sequence[str], columns: Sequence[Column]
+) -> tuple[dict[str, int], list[str]]:
     """``(field -> index, unknown header names)``; CsvError for a repeated or missing column."""
     by_key = {key: column for column in columns for key in column.keys}
     positions: dict[str, int] = {}

@@ -38,9 +38,8 @@ from candidates.models import ImportRun
 
 if TYPE_CHECKING:
     from celery import Task
-    from django.contrib.auth.models import AbstractBaseUser
 
-    User = AbstractBaseUser
+    from tracker_rsc.roles import Actor
 
 logger = logging.getLogger(__name__)
 
@@ -267,7 +266,7 @@ def import_run_start(
     kind: str,
     upload: UploadedFile,
     task: Task,
-    actor: User | None = None,
+    actor: Actor = None,
     dry_run: bool = False,
     overwrite: bool = False,
 ) -> ImportRun:

@@ -28,10 +28,9 @@ from candidates.models import (
 )
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
     from django.core.files.storage import Storage
 
-    User = AbstractBaseUser
+    from tracker_rsc.roles import Actor
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +76,7 @@ def _validate(candidate: Candidate, *, only: Iterable[str] | None = None) -> Non
 
 def candidate_create(
     *,
-    actor: User | None = None,
+    actor: Actor = None,
     source: str = Candidate.Source.MANUAL,
     skills: Iterable[QuickSkill] = (),
     skill_source: str = CandidateSkill.Source.MANUAL,
@@ -111,7 +110,7 @@ def candidate_create(
 def candidate_update(
     *,
     candidate: Candidate,
-    actor: User | None = None,
+    actor: Actor = None,
     skills: Iterable[QuickSkill] | None = None,
     **fields: Any,
 ) -> Candidate:
@@ -148,7 +147,7 @@ def candidate_update(
     return candidate
 
 
-def candidate_save(*, candidate: Candidate, actor: User | None = None) -> Candidate:
+def candidate_save(*, candidate: Candidate, actor: Actor = None) -> Candidate:
     """The Save button with nothing changed: re-sends the record and re-runs LinkedIn matching."""
     return candidate_update(candidate=candidate, actor=actor)
 
@@ -218,7 +217,7 @@ def _delete_files_on_commit(candidate_id: int, files: list[tuple[Storage, str]])
     transaction.on_commit(delete)
 
 
-def candidate_delete(*, candidate: Candidate, actor: User | None = None) -> None:
+def candidate_delete(*, candidate: Candidate, actor: Actor = None) -> None:
     """Delete a candidate with its stored files; sends ``candidate_deleted``.
 
     The outbox deletes the candidate and its sent applications on LinkedIn. The CV file is
@@ -236,7 +235,7 @@ def candidate_delete(*, candidate: Candidate, actor: User | None = None) -> None
 
 
 def candidate_erase(
-    *, candidate: Candidate, actor: User | None = None, reason: str = ""
+    *, candidate: Candidate, actor: Actor = None, reason: str = ""
 ) -> ErasureTombstone:
     """GDPR erasure: delete the record and everything about it, leave a hashed tombstone.
 
@@ -322,7 +321,7 @@ def member_link_create(
     matched_on: str,
     score: float | None = None,
     reason: str = "",
-    actor: User | None = None,
+    actor: Actor = None,
     replace: bool = False,
 ) -> MemberLink:
     """Link a candidate to a LinkedIn member. Idempotent for the same pair.
@@ -378,9 +377,7 @@ def member_link_create(
     return link
 
 
-def member_link_unlink(
-    *, link: MemberLink, actor: User | None = None, reason: str = ""
-) -> MemberLink:
+def member_link_unlink(*, link: MemberLink, actor: Actor = None, reason: str = "") -> MemberLink:
     """End a link (kept as history). Idempotent. Sends ``candidate_unlinked``."""
     if link.unlinked_at is not None:
         return link
@@ -418,7 +415,7 @@ def match_review_open(
     return review
 
 
-def match_review_resolve(*, review: MatchReview, actor: User | None, resolution: str) -> None:
+def match_review_resolve(*, review: MatchReview, actor: Actor, resolution: str) -> None:
     with transaction.atomic():
         review.resolved_at = timezone.now()
         review.resolved_by = actor if actor is not None and actor.is_authenticated else None

@@ -30,9 +30,7 @@ from requisitions import services
 from requisitions.models import Requisition
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
-
-    User = AbstractBaseUser
+    from tracker_rsc.roles import Actor
 
 OWNER_SEPARATOR = "|"
 # Requisitions number in the hundreds or thousands: rows one by one, each in a savepoint.
@@ -85,7 +83,7 @@ class RequisitionImporter:
     columns = COLUMNS
     chunk_size = CHUNK_SIZE
 
-    def __init__(self, *, overwrite: bool = False, actor: User | None = None) -> None:
+    def __init__(self, *, overwrite: bool = False, actor: Actor = None) -> None:
         self.overwrite = overwrite
         self.actor = actor
         self.touched: set[int] = set()

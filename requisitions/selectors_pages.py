@@ -16,7 +16,7 @@ from requisitions.models import Activity, Placement, ProjectConnection, Requisit
 from tracker_rsc import access
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 REQUISITIONS_PER_PAGE = 50
 CARDS_PER_PAGE = 48
@@ -50,7 +50,7 @@ def requisition_list_page(
     *,
     filters: RequisitionFilters,
     cursor: Cursor | None,
-    user: AbstractBaseUser,
+    user: User,
     per_page: int | None = None,
 ) -> RequisitionListResult:
     """One page of requisitions with owners, active connection and shortlist size (4 queries)."""

@@ -20,12 +20,11 @@ from requisitions.models import Activity, Placement, ProjectConnection, Requisit
 from tracker_rsc.models import LinkedInSeat
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
     from candidates.models import MemberLink
     from tracker_rsc.models import Contract
-
-    User = AbstractBaseUser
+    from tracker_rsc.roles import Actor
 
 REQUISITION_FIELDS = (
     "title",
@@ -38,7 +37,7 @@ REQUISITION_FIELDS = (
 )
 
 
-def _user(actor: User | None) -> User | None:
+def _user(actor: Actor) -> User | None:
     return actor if actor is not None and actor.is_authenticated else None
 
 
@@ -56,7 +55,7 @@ def _set_owners(requisition: Requisition, owners: Iterable[User]) -> None:
 
 
 def requisition_create(
-    *, owners: Iterable[User], actor: User | None = None, **fields: Any
+    *, owners: Iterable[User], actor: Actor = None, **fields: Any
 ) -> Requisition:
     """Create a requisition with at least one owner; sends ``requisition_saved(created=True)``."""
     _check_fields(fields)
@@ -77,7 +76,7 @@ def requisition_update(
     *,
     requisition: Requisition,
     owners: Iterable[User] | None = None,
-    actor: User | None = None,
+    actor: Actor = None,
     **fields: Any,
 ) -> Requisition:
     """Update fields and/or owners (owners form the job's LinkedIn access list)."""
@@ -103,7 +102,7 @@ def requisition_update(
 
 
 def requisition_close(
-    *, requisition: Requisition, status: str = Requisition.Status.CLOSED, actor: User | None = None
+    *, requisition: Requisition, status: str = Requisition.Status.CLOSED, actor: Actor = None
 ) -> Requisition:
     """Close (or mark filled) a requisition; LinkedIn closes the job posting."""
     if status not in (Requisition.Status.CLOSED, Requisition.Status.FILLED):
@@ -111,7 +110,7 @@ def requisition_close(
     return requisition_update(requisition=requisition, status=status, actor=actor)
 
 
-def requisition_delete(*, requisition: Requisition, actor: User | None = None) -> None:
+def requisition_delete(*, requisition: Requisition, actor: Actor = None) -> None:
     with transaction.atomic():
         # What LinkedIn needs to close the job after the row is gone (DESIGN §5: a close
         # re-posts the job with operation CLOSE).
@@ -343,7 +342,7 @@ def placement_create(
     requisition: Requisition,
     stage: str = Placement.Stage.SHORTLISTED,
     source: str = Placement.Source.MANUAL,
-    actor: User | None = None,
+    actor: Actor = None,
 ) -> Placement:
     """Shortlist a candidate on an open requisition; sends ``placement_saved(created=True)``.
 
@@ -385,7 +384,7 @@ def placement_get_or_create(
     candidate: Candidate,
     requisition: Requisition,
     source: str = Placement.Source.MANUAL,
-    actor: User | None = None,
+    actor: Actor = None,
 ) -> tuple[Placement, bool]:
     """The candidate's placement on the requisition, shortlisting them if needed."""
     existing = Placement.objects.filter(candidate=candidate, requisition=requisition).first()
@@ -396,9 +395,7 @@ def placement_get_or_create(
     ), True
 
 
-def placement_set_stage(
-    *, placement: Placement, stage: str, actor: User | None = None
-) -> Placement:
+def placement_set_stage(*, placement: Placement, stage: str, actor: Actor = None) -> Placement:
     if stage not in Placement.Stage.values:
         raise ValidationError({"stage": f"“{stage}” is not a stage."})
     with transaction.atomic():
@@ -409,7 +406,7 @@ def placement_set_stage(
     return placement
 
 
-def placement_delete(*, placement: Placement, actor: User | None = None) -> None:
+def placement_delete(*, placement: Placement, actor: Actor = None) -> None:
     with transaction.atomic():
         snapshot = {
             "id": placement.pk,

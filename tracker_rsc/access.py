@@ -48,11 +48,8 @@ from typing import TYPE_CHECKING, Any
 from tracker_rsc.roles import active_seat
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-
     from tracker_rsc.models import LinkedInSeat
-
-    User = AbstractBaseUser | AnonymousUser | None
+    from tracker_rsc.roles import Actor
 
 # (a) Tracker records synced from LinkedIn: shown whole (subject, body, details) to everyone.
 SYNCED_RECORD_KINDS = ("inmail", "note", "evaluation_summary")
@@ -107,22 +104,22 @@ NO_SEAT_MESSAGE = (
 # --- Who -------------------------------------------------------------------------------------
 
 
-def widget_seat(user: User) -> LinkedInSeat | None:
+def widget_seat(user: Actor) -> LinkedInSeat | None:
     """The seat that opens the LinkedIn widget for ``user``, or None (the prompt instead)."""
     return active_seat(user)
 
 
-def can_see_linkedin_widget(user: User) -> bool:
+def can_see_linkedin_widget(user: Actor) -> bool:
     """True when ``user`` may see widget data (b): an active, supported Recruiter seat."""
     return widget_seat(user) is not None
 
 
-def can_link_members(user: User) -> bool:
+def can_link_members(user: Actor) -> bool:
     """Linking and unlinking a candidate to a LinkedIn member are widget actions (b)."""
     return can_see_linkedin_widget(user)
 
 
-def can_see_member_links_in_admin(user: User) -> bool:
+def can_see_member_links_in_admin(user: Actor) -> bool:
     """In the staff console: the ``view_memberlink`` permission, or a Recruiter seat."""
     if not user or not user.is_authenticated or not user.is_active:
         return False
@@ -158,7 +155,9 @@ def _scrub(value: Any) -> Any:
     return value
 
 
-def scrub_activity_data(kind: str, data: Mapping[str, Any] | None, *, widget: bool) -> dict:
+def scrub_activity_data(
+    kind: str, data: Mapping[str, Any] | None, *, widget: bool
+) -> dict[str, Any]:
     """An activity's ``data`` as a user may see it.
 
     With the widget: unchanged. Without: only the keys listed as Tracker facts for ``kind``,

@@ -15,15 +15,13 @@ from django.core.exceptions import ValidationError
 from knox.models import AuthToken
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 # Ten years: a longer-lived token is a token that never expires.
 MAX_EXPIRES_DAYS = 3650
 
 
-def api_token_create(
-    *, user: AbstractBaseUser, expires_days: int | None = None
-) -> tuple[AuthToken, str]:
+def api_token_create(*, user: User, expires_days: int | None = None) -> tuple[AuthToken, str]:
     """A new token for ``user``: its row and the token itself (shown once, stored hashed).
 
     ``expires_days`` defaults to API_TOKEN_TTL_DAYS (``REST_KNOX["TOKEN_TTL"]``).

@@ -7,19 +7,24 @@ admin-only operations are named here so views, the API and the admin agree.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, Group, User
 
+    from requisitions.models import Requisition
     from tracker_rsc.models import LinkedInSeat
 
+    # Whoever acts: a signed-in user, a request's anonymous user, or nobody (a worker, a
+    # command). Services record only a signed-in user as the one who did something.
+    Actor: TypeAlias = User | AnonymousUser | None
 
-def is_admin(user: AbstractBaseUser | AnonymousUser | None) -> bool:
+
+def is_admin(user: Actor) -> bool:
     return bool(user and user.is_authenticated and (user.is_staff or user.is_superuser))
 
 
-def active_seat(user: AbstractBaseUser | AnonymousUser | None) -> LinkedInSeat | None:
+def active_seat(user: Actor) -> LinkedInSeat | None:
     """The user's active LinkedIn Recruiter seat, or None (no Recruiter access)."""
     if not user or not user.is_authenticated:
         return None
@@ -35,11 +40,11 @@ def active_seat(user: AbstractBaseUser | AnonymousUser | None) -> LinkedInSeat |
     )
 
 
-def has_recruiter_seat(user: AbstractBaseUser | AnonymousUser | None) -> bool:
+def has_recruiter_seat(user: Actor) -> bool:
     return active_seat(user) is not None
 
 
-def can_manage_requisition(user: AbstractBaseUser | AnonymousUser | None, requisition) -> bool:
+def can_manage_requisition(user: Actor, requisition: Requisition) -> bool:
     """Owners of a requisition and admins may change, close or delete it."""
     if is_admin(user):
         return True
@@ -66,7 +71,7 @@ RECRUITER_PERMISSIONS = (
 )
 
 
-def recruiters_group_ensure():
+def recruiters_group_ensure() -> Group:
     """The Recruiters group, holding at least ``RECRUITER_PERMISSIONS`` (created when missing).
 
     Run after every ``migrate`` (post_migrate, once the permissions exist), so the group
@@ -84,7 +89,7 @@ def recruiters_group_ensure():
     return group
 
 
-def recruiter_grant(user) -> None:
+def recruiter_grant(user: User) -> None:
     """Make ``user`` a recruiter (the Recruiters group's permissions)."""
     from django.contrib.auth.models import Group
 

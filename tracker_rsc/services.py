@@ -32,14 +32,14 @@ from tracker_rsc.models import (
 )
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
-    User = AbstractBaseUser
+    from tracker_rsc.roles import Actor
 
 logger = logging.getLogger("tracker_rsc.seats")
 
 
-def _user(actor: User | None) -> User | None:
+def _user(actor: Actor) -> User | None:
     return actor if actor is not None and actor.is_authenticated else None
 
 
@@ -81,7 +81,7 @@ def _clean_urns(organization_urn: str, contract_urns: Sequence[str]) -> tuple[st
 
 
 def integration_enable(
-    *, organization_urn: str, contract_urns: Sequence[str] = (), actor: User | None
+    *, organization_urn: str, contract_urns: Sequence[str] = (), actor: Actor
 ) -> tuple[Integration, bool]:
     """Enable the integration for the whole database (DESIGN §4.1): ``(integration, created)``.
 
@@ -178,7 +178,7 @@ def integration_setup_needed(integration: Integration) -> bool:
     )
 
 
-def integration_setup_retry(*, actor: User | None) -> Integration:
+def integration_setup_retry(*, actor: Actor) -> Integration:
     """Ask for the enabling setup again (register with LinkedIn, seats, bulk sync).
 
     Safe to repeat: registration is idempotent on LinkedIn's side and a completed bulk sync is
@@ -207,7 +207,7 @@ def integration_update_settings(
     *,
     stub_profiles_enabled: bool | None = None,
     history_years: int | None = None,
-    actor: User | None = None,
+    actor: Actor = None,
 ) -> Integration:
     """Change the admin-editable settings; fields left as None are kept.
 
@@ -275,7 +275,7 @@ def seat_binding_audit(
     seat: LinkedInSeat,
     previous: User | None,
     bound_to: User | None,
-    actor: User | None,
+    actor: Actor,
     method: str,
 ) -> None:
     """Record a seat bound, unbound or rebound in the admin's history (Django's LogEntry).
@@ -312,7 +312,7 @@ def seat_map_user(
     *,
     seat: LinkedInSeat,
     user: User,
-    actor: User | None = None,
+    actor: Actor = None,
     method: str = BindingMethod.ADMIN,
 ) -> bool:
     """Map an unmapped seat to a Tracker user. Returns False when it was already mapped.
@@ -347,7 +347,7 @@ def seat_access_changed(*, user_ids: Iterable[int | None]) -> None:
         signals.seat_access_changed.send(sender=LinkedInSeat, user_ids=ids)
 
 
-def seat_save(*, seat: LinkedInSeat, actor: User | None = None) -> LinkedInSeat:
+def seat_save(*, seat: LinkedInSeat, actor: Actor = None) -> LinkedInSeat:
     """Save a seat an admin created or edited (already validated by its form).
 
     When its user, member or active flag changed, the users it was and is mapped to are
@@ -391,7 +391,7 @@ class SeatMappingResult:
 
 
 def seats_map_to_suggested_users(
-    *, seats: Iterable[LinkedInSeat], actor: User | None = None
+    *, seats: Iterable[LinkedInSeat], actor: Actor = None
 ) -> SeatMappingResult:
     """Map each unmapped seat whose name matches exactly one active user to that user.
 

@@ -206,7 +206,7 @@ class Transport:
         if retry_after is not None:
             if retry_after > self.retry.max_wait:
                 return None
-            return retry_after
+            return float(retry_after)
         return self.retry.backoff(attempt, self.jitter)
 
     @staticmethod

@@ -335,9 +335,16 @@ def get_limiter(
         records_per_minute=settings.LINKEDIN_RECORDS_PER_MINUTE,
         requests_per_day=settings.LINKEDIN_REQUESTS_PER_DAY,
     )
-    common = {"family": family, "limits": limits, "clock": clock, "sleep": sleep}
     if not settings.LINKEDIN_RATE_LIMIT_ENABLED:
-        return DisabledLimiter(**common)
+        return DisabledLimiter(family=family, limits=limits, clock=clock, sleep=sleep)
     if settings.REDIS_URL:
-        return RedisLimiter(redis_url=settings.REDIS_URL, **common)
-    return FileLimiter(directory=Path(settings.VAR_DIR) / "linkedin-ratelimit", **common)
+        return RedisLimiter(
+            redis_url=settings.REDIS_URL, family=family, limits=limits, clock=clock, sleep=sleep
+        )
+    return FileLimiter(
+        directory=Path(settings.VAR_DIR) / "linkedin-ratelimit",
+        family=family,
+        limits=limits,
+        clock=clock,
+        sleep=sleep,
+    )

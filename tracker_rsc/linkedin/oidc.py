@@ -22,6 +22,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -49,7 +50,7 @@ class MemberToken:
     access_token: str
     expires_in: int | None
     scope: str
-    id_claims: dict
+    id_claims: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class MemberIdentity:
         return f"urn:li:person:{self.sub}"
 
 
-def decode_id_token(id_token: str) -> dict:
+def decode_id_token(id_token: str) -> dict[str, Any]:
     """The claims of a JWT (its middle part), without verifying the signature. PayloadError."""
     parts = id_token.split(".") if isinstance(id_token, str) else []
     if len(parts) != 3:
@@ -87,7 +88,7 @@ def decode_id_token(id_token: str) -> dict:
     return claims
 
 
-def _audience(claims: dict) -> list[str]:
+def _audience(claims: dict[str, Any]) -> list[str]:
     aud = claims.get("aud")
     if isinstance(aud, str):
         return [aud]
@@ -174,7 +175,7 @@ class SignInClient:
         reader = Reader(response.data, "accessToken")
         token = reader.text("access_token")
         raw_expiry = reader.obj.get("expires_in")
-        expires_in = int(raw_expiry) if str(raw_expiry or "").strip().isdigit() else None
+        expires_in = int(str(raw_expiry)) if str(raw_expiry or "").strip().isdigit() else None
         scope = reader.obj.get("scope") if isinstance(reader.obj.get("scope"), str) else ""
         id_token = reader.obj.get("id_token")
         if not isinstance(id_token, str) or not id_token:
@@ -185,7 +186,7 @@ class SignInClient:
             access_token=token, expires_in=expires_in, scope=scope or "", id_claims=claims
         )
 
-    def _check_claims(self, claims: dict, *, nonce: str) -> None:
+    def _check_claims(self, claims: dict[str, Any], *, nonce: str) -> None:
         if claims.get("iss") != self.issuer:
             raise SignInError(f"The ID token was issued by {claims.get('iss')!r}, not LinkedIn.")
         if self.client_id not in _audience(claims):

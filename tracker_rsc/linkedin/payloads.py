@@ -174,7 +174,7 @@ class Reader:
                 raise self._fail(f"{name}[{index}]", f"expected a string, got {_type_name(item)}")
         return [item for item in value if item.strip()]
 
-    def obj_list(self, name: str, *, required: bool = False) -> list[dict]:
+    def obj_list(self, name: str, *, required: bool = False) -> list[dict[str, Any]]:
         value = self._get(name, required)
         if value is None:
             return []
@@ -264,7 +264,7 @@ class CandidateRecord:
     external_profile_url: str
     created_at: datetime
     last_modified_at: datetime
-    addresses: list[dict] = field(default_factory=list)
+    addresses: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         _require_text(self.candidate_id, "candidate_id")
@@ -277,7 +277,7 @@ class CandidateRecord:
         if modified < created:
             raise ValueError("last_modified_at must not be before created_at")
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         record: dict[str, Any] = {
             "firstName": self.first_name.strip(),
             "lastName": self.last_name.strip(),
@@ -325,7 +325,7 @@ class JobPosting:
             raise ValueError(f"availability must be one of {JOB_AVAILABILITIES}")
         datetime_to_ms(self.listed_at)
 
-    def to_json(self, *, integration_context: str) -> dict:
+    def to_json(self, *, integration_context: str) -> dict[str, Any]:
         element: dict[str, Any] = {
             "integrationContext": integration_context,
             "externalJobPostingId": self.job_id,
@@ -359,7 +359,7 @@ class JobRequisition:
         if self.state not in REQUISITION_STATES:
             raise ValueError(f"state must be one of {REQUISITION_STATES}")
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "title": self.title,
             "description": self.description,
@@ -395,7 +395,7 @@ class ApplicationRecord:
         if modified < created:
             raise ValueError("last_modified_at must not be before created_at")
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         record: dict[str, Any] = {
             "atsCandidateId": self.candidate_id,
             "atsJobPostingId": self.job_id,
@@ -527,8 +527,8 @@ class MemberProfile:
     current_employer_names: list[str] = field(default_factory=list)
     years_of_experience: str | None = None
     skills: list[str] = field(default_factory=list)
-    positions: list[dict] = field(default_factory=list)
-    educations: list[dict] = field(default_factory=list)
+    positions: list[dict[str, Any]] = field(default_factory=list)
+    educations: list[dict[str, Any]] = field(default_factory=list)
     phones: list[str] = field(default_factory=list)
 
     @classmethod
@@ -729,7 +729,7 @@ class ApplicationEvaluation:
     rank: str
     basis: str
     summary: str
-    qualifications: list[dict]
+    qualifications: list[dict[str, Any]]
     evaluated_at: datetime
 
     @classmethod

@@ -52,7 +52,7 @@ def is_challenge_code(code: str) -> bool:
     return _CHALLENGE_CODE.fullmatch(code) is not None
 
 
-def challenge_response(challenge_code: str, secret: str) -> dict:
+def challenge_response(challenge_code: str, secret: str) -> dict[str, str]:
     """The answer to LinkedIn's ``GET callback?challengeCode=X`` validation request.
 
     Raises ``ValueError`` for a code that is not shaped like a challenge code (see

@@ -20,6 +20,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from django.core.cache import caches
@@ -67,7 +68,7 @@ class TokenProvider:
         digest = hashlib.sha256(f"{token_url}|{client_id}".encode()).hexdigest()[:24]
         self.cache_key = f"tracker_rsc:linkedin:token:{digest}"
         self.lock_key = f"{self.cache_key}:lock"
-        self._own: dict | None = None
+        self._own: dict[str, Any] | None = None
 
     @property
     def cache(self) -> BaseCache:
@@ -133,7 +134,7 @@ class TokenProvider:
         # LinkedIn documents expires_in as a string ("1800"); accept a number too.
         is_number = isinstance(raw_expiry, int | float) and not isinstance(raw_expiry, bool)
         if is_number or (isinstance(raw_expiry, str) and raw_expiry.strip().isdigit()):
-            lifetime = float(raw_expiry)
+            lifetime = float(str(raw_expiry))
         elif raw_expiry is None:
             raise PayloadError("accessToken.expires_in: missing", field="accessToken.expires_in")
         else:
