@@ -32,7 +32,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -62,6 +62,7 @@ from candidates.matching import (
     name_blocks,
     next_prefix,
 )
+from candidates.model_fields import model_field
 from candidates.models import Candidate, ErasureTombstone, MatchReview, identifier_hash
 
 if TYPE_CHECKING:
@@ -128,7 +129,7 @@ COLUMNS: tuple[Column, ...] = (
     ),
 )
 
-MAX_LENGTH = {name: Candidate._meta.get_field(name).max_length for name in TEXT_FIELDS}
+MAX_LENGTH = {name: model_field(Candidate, name).max_length for name in TEXT_FIELDS}
 # Values that are one line in Tracker: inner runs of whitespace (a pasted line break) collapse.
 _ONE_LINE = frozenset(TEXT_FIELDS)
 
@@ -167,7 +168,7 @@ def parse_timestamp(value: str, *, label: str) -> datetime:
         )
     if timezone.is_naive(parsed):
         parsed = parsed.replace(tzinfo=UTC)
-    if parsed > timezone.now() + timezone.timedelta(minutes=5):
+    if parsed > timezone.now() + timedelta(minutes=5):
         raise ValueError(f"{label} {value[:40]} is in the future.")
     return parsed
 
@@ -198,8 +199,8 @@ def parse_row(row: SourceRow) -> ParsedRow | RowOutcome:
                 validate_email(value)
             except ValidationError:
                 return refuse(f"Invalid email address: “{value[:80]}”.")
-        if len(value) > limit:
-            label = Candidate._meta.get_field(name).verbose_name
+        if limit is not None and len(value) > limit:
+            label = model_field(Candidate, name).verbose_name
             return refuse(f"Too long: {label} has {len(value)} characters, at most {limit}.")
         fields[name] = value
     stamps: dict[str, datetime | None] = {"created_at": None, "updated_at": None}
@@ -279,7 +280,7 @@ class _IdSet:
 # --- The batched lookups ----------------------------------------------------------------------
 
 
-def _epoch(value: Any) -> float:
+def _epoch(value: float | str | datetime) -> float:
     """``updated_at`` as seconds since the epoch: the rules only order by it, and a float is
     what PostgreSQL can send without parsing a timestamp per row (a chunk reads ~100,000)."""
     if isinstance(value, float | int):
@@ -302,7 +303,9 @@ class _Lookups:
         meta = Candidate._meta
 
         def col(name: str) -> str:
-            return q(meta.get_field(name).column)
+            column = model_field(Candidate, name).column
+            assert column is not None  # a model's own field always has a column
+            return q(column)
 
         self.table = q(meta.db_table)
         self.cols = {name: col(name) for name in ("id", "updated_at", *KEY_FIELDS)}
@@ -514,7 +517,6 @@ class CandidateImporter:
             live, self._write(targets, [r for _, r in live]), strict=True
         ):
             outcomes[position] = outcome
-        return [outcomes[i] for i in range(len(rows))]
 
     def _erased(self, rows: Sequence[ParsedRow]) -> dict[int, str]:
         """Rows naming a person erased on request: an import must not re-create them."""
@@ -580,6 +582,7 @@ class CandidateImporter:
             keys = row.keys
             notes = Notes()
             decision: DuplicateDecision | None = None
+            ids: Iterable[int]
             if keys.profile_key:
                 ids = [
                     i

@@ -32,7 +32,7 @@ overridden; ``save()`` is covered by the receiver.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models, transaction
 
@@ -85,7 +85,10 @@ def _is_expression(value: Any) -> bool:
     return hasattr(value, "resolve_expression")
 
 
-class DerivedQuerySet(models.QuerySet):
+_M = TypeVar("_M", bound=models.Model)
+
+
+class DerivedQuerySet(models.QuerySet[_M]):
     """A queryset whose bulk writes keep the model's derivations right (see the module doc).
 
     Subclasses set ``derivations`` and ``label`` (``app_label.ModelName``).
@@ -103,7 +106,7 @@ class DerivedQuerySet(models.QuerySet):
     def _targets(self) -> set[str]:
         return {target for target, source, _ in self.derivations if target != source}
 
-    def bulk_create(self, objs: Iterable[models.Model], *args: Any, **kwargs: Any) -> list:
+    def bulk_create(self, objs: Iterable[_M], *args: Any, **kwargs: Any) -> list[_M]:
         objs = list(objs)
         for obj in objs:
             apply_derivations(obj, self.derivations)
@@ -111,16 +114,18 @@ class DerivedQuerySet(models.QuerySet):
             kwargs["update_fields"] = with_targets(kwargs["update_fields"], self.derivations)
         return super().bulk_create(objs, *args, **kwargs)
 
-    def bulk_update(
-        self, objs: Iterable[models.Model], fields: Sequence[str], *args: Any, **kwargs: Any
+    def bulk_update(  # type: ignore[override]  # fields: Django's own signature, stubs differ
+        self, objs: Iterable[_M], fields: Sequence[str], *args: Any, **kwargs: Any
     ) -> int:
         objs = list(objs)
         for obj in objs:
             apply_derivations(obj, self.derivations)
         # Django's bulk_update runs update() with CASE expressions of the targets themselves:
         # a plain queryset writes them as they were just derived.
-        plain = models.QuerySet(self.model, using=self.db)
-        return plain.bulk_update(objs, with_targets(fields, self.derivations), *args, **kwargs)
+        plain: models.QuerySet[_M] = models.QuerySet(self.model, using=self.db)
+        return plain.bulk_update(
+            objs, with_targets(fields, self.derivations) or [], *args, **kwargs
+        )
 
     def update(self, **kwargs: Any) -> int:
         direct = sorted(self._targets & set(kwargs))
@@ -147,7 +152,7 @@ class DerivedQuerySet(models.QuerySet):
         return count
 
     def _recompute(self, pks: list[Any], targets: list[str]) -> None:
-        base = models.QuerySet(self.model, using=self.db)
+        base: models.QuerySet[_M] = models.QuerySet(self.model, using=self.db)
         needed = {source for _, source, _ in self.derivations} | set(targets)
         for index in range(0, len(pks), RECOMPUTE_CHUNK):
             rows = list(base.filter(pk__in=pks[index : index + RECOMPUTE_CHUNK]).only(*needed))
@@ -158,7 +163,7 @@ class DerivedQuerySet(models.QuerySet):
 
 def recompute_all(model: type[models.Model], derivations: Sequence[Derivation]) -> int:
     """Rewrite every row's targets from its sources (data migrations); returns rows changed."""
-    base = models.QuerySet(model)
+    base: models.QuerySet[models.Model] = models.QuerySet(model)
     names = list(dict.fromkeys([name for d in derivations for name in d[:2]]))
     changed = 0
     last_pk: Any = None

@@ -60,10 +60,11 @@ class CandidateFilterForm(forms.Form):
         self.linkedin_refused = False
 
     def clean_q(self) -> str:
-        return " ".join(self.cleaned_data["q"].split())
+        query: str = self.cleaned_data["q"]
+        return " ".join(query.split())
 
     def clean_linked(self) -> str:
-        value = self.cleaned_data["linked"]
+        value: str = self.cleaned_data["linked"]
         if value and not self.linkedin:
             self.linkedin_refused = True
             raise forms.ValidationError(access.NO_SEAT_MESSAGE)
@@ -120,7 +121,8 @@ class MemberLinkForm(forms.Form):
     )
 
     def clean_person_urn(self) -> str:
-        return self.cleaned_data["person_urn"].strip()
+        urn: str = self.cleaned_data["person_urn"]
+        return urn.strip()
 
 
 class MemberUnlinkForm(forms.Form):

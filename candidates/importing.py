@@ -81,10 +81,15 @@ class RowOutcome:
 class Importer(Protocol):
     """One kind of import. ``process`` handles a chunk of rows and never raises for a row."""
 
-    kind: str
-    noun: str
-    columns: Sequence[Column]
-    chunk_size: int
+    # Read-only members, so an importer may hold a tuple (or any narrower sequence).
+    @property
+    def kind(self) -> str: ...
+    @property
+    def noun(self) -> str: ...
+    @property
+    def columns(self) -> Sequence[Column]: ...
+    @property
+    def chunk_size(self) -> int: ...
 
     def process(self, rows: list[SourceRow]) -> list[RowOutcome]: ...
 
@@ -244,10 +249,10 @@ def import_file(
 # --- Run records (admin uploads) ------------------------------------------------------------
 
 # The task that runs each kind of import, filled by the apps that own them (AppConfig.ready).
-IMPORT_TASKS: dict[str, Task] = {}
+IMPORT_TASKS: dict[str, Task[..., Any]] = {}
 
 
-def register_import_task(kind: str, task: Task) -> None:
+def register_import_task(kind: str, task: Task[..., Any]) -> None:
     IMPORT_TASKS[kind] = task
 
 
@@ -264,8 +269,8 @@ def import_task_time_limits() -> tuple[int, int]:
 def import_run_start(
     *,
     kind: str,
-    upload: UploadedFile,
-    task: Task,
+    upload: UploadedFile[Any],
+    task: Task[..., Any],
     actor: Actor = None,
     dry_run: bool = False,
     overwrite: bool = False,
@@ -296,7 +301,7 @@ def import_run_start(
     return run
 
 
-def import_run_enqueue(*, run: ImportRun, task: Task) -> None:
+def import_run_enqueue(*, run: ImportRun, task: Task[..., Any]) -> None:
     """Queue ``task(run.pk)`` once the surrounding transaction commits; a broker error is
     logged, not raised (the run stays pending)."""
 

@@ -34,33 +34,40 @@ QUICK_SKILL_DERIVATIONS = (("key", "name", normalize.normalize_skill),)
 QUICK_SKILL_ALIAS_DERIVATIONS = (("key", "alias", normalize.normalize_skill),)
 
 
-class CandidateQuerySet(DerivedQuerySet):
+class CandidateQuerySet(DerivedQuerySet["Candidate"]):
     derivations = CANDIDATE_DERIVATIONS
     label = "candidates.Candidate"
 
 
-class CandidateManager(models.Manager.from_queryset(CandidateQuerySet)):  # type: ignore[misc]
+_CandidateManagerBase = models.Manager.from_queryset(CandidateQuerySet)
+
+
+class CandidateManager(_CandidateManagerBase["Candidate"]):
     # Data migrations get these bulk writes too, so they cannot leave a stale key.
     use_in_migrations = True
 
 
-class QuickSkillQuerySet(DerivedQuerySet):
+class QuickSkillQuerySet(DerivedQuerySet["QuickSkill"]):
     derivations = QUICK_SKILL_DERIVATIONS
     label = "candidates.QuickSkill"
 
 
-class QuickSkillManager(models.Manager.from_queryset(QuickSkillQuerySet)):  # type: ignore[misc]
+_QuickSkillManagerBase = models.Manager.from_queryset(QuickSkillQuerySet)
+
+
+class QuickSkillManager(_QuickSkillManagerBase["QuickSkill"]):
     use_in_migrations = True
 
 
-class QuickSkillAliasQuerySet(DerivedQuerySet):
+class QuickSkillAliasQuerySet(DerivedQuerySet["QuickSkillAlias"]):
     derivations = QUICK_SKILL_ALIAS_DERIVATIONS
     label = "candidates.QuickSkillAlias"
 
 
-class QuickSkillAliasManager(
-    models.Manager.from_queryset(QuickSkillAliasQuerySet)  # type: ignore[misc]
-):
+_QuickSkillAliasManagerBase = models.Manager.from_queryset(QuickSkillAliasQuerySet)
+
+
+class QuickSkillAliasManager(_QuickSkillAliasManagerBase["QuickSkillAlias"]):
     use_in_migrations = True
 
 

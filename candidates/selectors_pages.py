@@ -18,7 +18,7 @@ import binascii
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib import messages
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -29,9 +29,6 @@ from candidates import normalize
 from candidates.models import Candidate, CandidateSkill, MemberLink, QuickSkill, QuickSkillAlias
 from candidates.selectors import candidate_list, candidates_linked, candidates_matching
 from tracker_rsc import access
-
-if TYPE_CHECKING:
-    from django.db.models import Model
 
 CANDIDATES_PER_PAGE = 50
 TIMELINE_PER_PAGE = 50
@@ -99,8 +96,13 @@ def _beyond(field_name: str, at: datetime, pk: int, *, descending: bool) -> Q:
 
 
 def keyset_queryset(
-    queryset: QuerySet, *, field_name: str, descending: bool, cursor: Cursor | None, per_page: int
-) -> QuerySet:
+    queryset: QuerySet[Any],
+    *,
+    field_name: str,
+    descending: bool,
+    cursor: Cursor | None,
+    per_page: int,
+) -> QuerySet[Any]:
     """The one query behind a keyset page: ``per_page + 1`` rows from the cursor on.
 
     The extra row only tells whether more exist. Going back to the previous page walks the
@@ -117,7 +119,7 @@ def keyset_queryset(
 
 
 def keyset_page(
-    queryset: QuerySet,
+    queryset: QuerySet[Any],
     *,
     field_name: str,
     descending: bool,
@@ -252,13 +254,13 @@ def candidate_list_page(
 # --- The candidate page -------------------------------------------------------------------
 
 
-def _activity_model() -> type[Model]:
+def _activity_model() -> type[Any]:
     # candidates never imports requisitions (DESIGN §2): the model is reached through the
-    # reverse relation, as the candidate page reads it.
+    # reverse relation, as the candidate page reads it (hence no static type either).
     return Candidate._meta.get_field("activities").related_model
 
 
-def _placement_model() -> type[Model]:
+def _placement_model() -> type[Any]:
     return Candidate._meta.get_field("placements").related_model
 
 

@@ -16,6 +16,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from candidates import normalize, signals
+from candidates.model_fields import model_field
 from candidates.models import (
     Candidate,
     CandidateSkill,
@@ -440,8 +441,8 @@ def candidate_skill_add(
 
 def _check_length(model: type[QuickSkill | QuickSkillAlias], field: str, value: str) -> None:
     # Checked here because PostgreSQL refuses an over-long value with a DataError, not a message.
-    limit = model._meta.get_field(field).max_length
-    if len(value) > limit:
+    limit = model_field(model, field).max_length
+    if limit is not None and len(value) > limit:
         raise ValidationError({field: f"At most {limit} characters (this one has {len(value)})."})
 
 

@@ -22,6 +22,7 @@ from django.db import DatabaseError, transaction
 from candidates import normalize, services
 from candidates.csv_reader import Column, SourceRow
 from candidates.importing import RowOutcome, RowStatus
+from candidates.model_fields import model_field
 from candidates.models import QuickSkill, QuickSkillAlias
 
 ALIAS_SEPARATOR = "|"
@@ -87,8 +88,8 @@ class QuickSkillImporter:
         for value, model, field in [(name, QuickSkill, "name")] + [
             (alias, QuickSkillAlias, "alias") for alias in aliases
         ]:
-            limit = model._meta.get_field(field).max_length
-            if len(value) > limit:
+            limit = model_field(model, field).max_length
+            if limit is not None and len(value) > limit:
                 return RowOutcome(
                     row.line,
                     RowStatus.REFUSED,

@@ -11,6 +11,7 @@ candidate list (no link badge, no link filter).
 from __future__ import annotations
 
 from pathlib import PurePosixPath
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -55,7 +56,7 @@ def _is_fragment_request(request: HttpRequest) -> bool:
 def candidate_list(request: HttpRequest) -> HttpResponse:
     seat = access.widget_seat(request.user)
     form = CandidateFilterForm(request.GET, linkedin=seat is not None)
-    context: dict = {
+    context: dict[str, Any] = {
         "form": form,
         "result": None,
         "query": "",
@@ -73,7 +74,9 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
     return render(request, "candidates/list.html", context)
 
 
-def _detail_context(request: HttpRequest, candidate: Candidate, seat: LinkedInSeat | None) -> dict:
+def _detail_context(
+    request: HttpRequest, candidate: Candidate, seat: LinkedInSeat | None
+) -> dict[str, Any]:
     try:
         cursor = Cursor.decode(request.GET["activities"]) if request.GET.get("activities") else None
     except CursorError as exc:
@@ -103,7 +106,7 @@ def _detail_context(request: HttpRequest, candidate: Candidate, seat: LinkedInSe
         "timeline_older": older,
         "timeline_newer": newer,
         "sync": state,
-        "cv_name": PurePosixPath(candidate.cv_file.name).name if candidate.cv_file else "",
+        "cv_name": PurePosixPath(candidate.cv_file.name or "").name if candidate.cv_file else "",
         "open_panel": request.GET.get("panel") == "linkedin",
     }
 
@@ -139,7 +142,7 @@ def candidate_save(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def candidate_cv(request: HttpRequest, pk: int) -> HttpResponse:
+def candidate_cv(request: HttpRequest, pk: int) -> FileResponse:
     """The primary CV, only to signed-in users (CVs are never public media)."""
     candidate = _candidate_or_404(pk)
     if not candidate.cv_file:
@@ -149,7 +152,7 @@ def candidate_cv(request: HttpRequest, pk: int) -> HttpResponse:
     except FileNotFoundError as exc:
         raise Http404("The CV file is missing from storage.") from exc
     return FileResponse(
-        handle, as_attachment=True, filename=PurePosixPath(candidate.cv_file.name).name
+        handle, as_attachment=True, filename=PurePosixPath(candidate.cv_file.name or "").name
     )
 
 
@@ -164,7 +167,7 @@ def _panel_context(
     link_form: MemberLinkForm | None = None,
     unlink_form: MemberUnlinkForm | None = None,
     errors: list[str] | None = None,
-) -> dict:
+) -> dict[str, Any]:
     context = {
         "section": "candidates",
         "candidate": candidate,
@@ -183,7 +186,9 @@ def _panel_context(
     return context
 
 
-def _render_panel(request: HttpRequest, context: dict, *, status: int = 200) -> HttpResponse:
+def _render_panel(
+    request: HttpRequest, context: dict[str, Any], *, status: int = 200
+) -> HttpResponse:
     template = (
         "candidates/_linkedin_panel.html"
         if _is_fragment_request(request)

@@ -26,6 +26,7 @@ from django.db.models import Q
 
 from candidates.csv_reader import Column, SourceRow
 from candidates.importing import RowOutcome, RowStatus
+from candidates.model_fields import model_field
 from requisitions import services
 from requisitions.models import Requisition
 
@@ -65,7 +66,7 @@ def _clean(value: str) -> str:
 
 def _choice(name: str, value: str) -> str:
     """A choice from its value or label, case-insensitively; ValueError naming the options."""
-    field = Requisition._meta.get_field(name)
+    field = model_field(Requisition, name)
     wanted = value.casefold()
     for choice, label in field.choices or ():
         if wanted in (str(choice).casefold(), str(label).casefold()):
@@ -152,9 +153,9 @@ class RequisitionImporter:
             if value := _clean(row.values.get(name, "")):
                 fields[name] = _choice(name, value)
         for name, value in fields.items():
-            limit = Requisition._meta.get_field(name).max_length
+            limit = model_field(Requisition, name).max_length
             if limit and len(value) > limit:
-                label = Requisition._meta.get_field(name).verbose_name
+                label = model_field(Requisition, name).verbose_name
                 raise ValueError(f"Too long: {label} has {len(value)} characters, at most {limit}.")
         return fields
 

@@ -203,7 +203,9 @@ def connection_refusal_reason(
         )
     if requisition.owners.filter(pk=seat.user_id).exists():
         return ""
-    user = seat.user.get_full_name() or seat.user.get_username()
+    owner = seat.user
+    assert owner is not None  # user_id is set (checked above)
+    user = owner.get_full_name() or owner.get_username()
     return (
         f"The project's owner seat {label} belongs to {user}, who is not an owner of this "
         "requisition in Tracker, and is not a Recruiter Admin seat."

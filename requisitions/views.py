@@ -8,6 +8,7 @@ Both are Tracker records under ``tracker_rsc.access``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django import forms
@@ -27,6 +28,9 @@ from requisitions.selectors_pages import (
 )
 from tracker_rsc import access
 from tracker_rsc.models import Integration
+
+if TYPE_CHECKING:
+    from tracker_rsc.roles import SignedInRequest
 
 
 def _cursor(token: str) -> Cursor | None:
@@ -72,9 +76,9 @@ class RequisitionFilterForm(forms.Form):
 
 @login_required
 @require_GET
-def requisition_list(request: HttpRequest) -> HttpResponse:
+def requisition_list(request: SignedInRequest) -> HttpResponse:
     form = RequisitionFilterForm(request.GET)
-    context: dict = {
+    context: dict[str, Any] = {
         "form": form,
         "result": None,
         "query": "",

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, TypeAlias
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, Group, User
+    from django.http import HttpRequest
 
     from requisitions.models import Requisition
     from tracker_rsc.models import LinkedInSeat
@@ -18,6 +19,11 @@ if TYPE_CHECKING:
     # Whoever acts: a signed-in user, a request's anonymous user, or nobody (a worker, a
     # command). Services record only a signed-in user as the one who did something.
     Actor: TypeAlias = User | AnonymousUser | None
+
+    class SignedInRequest(HttpRequest):
+        """A request a view gets behind ``login_required``: its user is signed in."""
+
+        user: User
 
 
 def is_admin(user: Actor) -> bool:

@@ -11,11 +11,11 @@ import sys
 import time
 from argparse import ArgumentParser
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from candidates.csv_reader import CsvError, columns_help, count_records
@@ -28,11 +28,16 @@ from candidates.importing import (
     import_file,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from tracker_rsc.roles import Actor
+
 
 class ImportCommand(BaseCommand):
     kind = ""
 
-    def make_importer(self, *, overwrite: bool, actor: Any = None) -> Importer:
+    def make_importer(self, *, overwrite: bool, actor: Actor = None) -> Importer:
         raise NotImplementedError
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -64,7 +69,7 @@ class ImportCommand(BaseCommand):
             "--quiet", action="store_true", help="No progress line, only the summary."
         )
 
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> ArgumentParser:
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         from argparse import RawDescriptionHelpFormatter
 
         parser = super().create_parser(prog_name, subcommand, **kwargs)
@@ -80,7 +85,7 @@ class ImportCommand(BaseCommand):
         quiet: bool = options["quiet"]
         report_path = Path(options["report"]) if options["report"] else self._default_report(path)
         report_path.parent.mkdir(parents=True, exist_ok=True)
-        actor = None
+        actor: User | None = None
         if options["user"]:
             actor = (
                 get_user_model().objects.filter(username=options["user"], is_active=True).first()
@@ -92,7 +97,8 @@ class ImportCommand(BaseCommand):
             total = count_records(stream)
         show_every = verbosity >= 2 or dry_run
         progress_shown = [0.0]
-        err = self.stderr._out if hasattr(self.stderr, "_out") else sys.stderr
+        # The stream under Django's OutputWrapper: progress goes there unstyled, with \r.
+        err: TextIO = getattr(self.stderr, "_out", sys.stderr)
         tty = getattr(err, "isatty", lambda: False)()
 
         def on_progress(progress: Progress) -> None:

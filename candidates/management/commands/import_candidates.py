@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from candidates.candidate_import import CandidateImporter
 from candidates.management.commands._import import ImportCommand
+
+if TYPE_CHECKING:
+    from tracker_rsc.roles import Actor
 
 
 class Command(ImportCommand):
@@ -17,5 +20,5 @@ class Command(ImportCommand):
     )
     kind = "candidates"
 
-    def make_importer(self, *, overwrite: bool, actor: Any = None) -> CandidateImporter:
+    def make_importer(self, *, overwrite: bool, actor: Actor = None) -> CandidateImporter:
         return CandidateImporter(overwrite=overwrite, actor=actor)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from candidates.management.commands._import import ImportCommand
+
+if TYPE_CHECKING:
+    from tracker_rsc.roles import Actor
 from candidates.skill_import import QuickSkillImporter
 
 
@@ -16,5 +19,5 @@ class Command(ImportCommand):
     )
     kind = "quick_skills"
 
-    def make_importer(self, *, overwrite: bool, actor: Any = None) -> QuickSkillImporter:
+    def make_importer(self, *, overwrite: bool, actor: Actor = None) -> QuickSkillImporter:
         return QuickSkillImporter()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from candidates.management.commands._import import ImportCommand
+
+if TYPE_CHECKING:
+    from tracker_rsc.roles import Actor
 from requisitions.requisition_import import RequisitionImporter
 
 
@@ -16,5 +19,5 @@ class Command(ImportCommand):
     )
     kind = "requisitions"
 
-    def make_importer(self, *, overwrite: bool, actor: Any = None) -> RequisitionImporter:
+    def make_importer(self, *, overwrite: bool, actor: Actor = None) -> RequisitionImporter:
         return RequisitionImporter(overwrite=overwrite, actor=actor)
