@@ -194,7 +194,8 @@ class CandidateAdminForm(forms.ModelForm):
         return True
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         for name, strict in self._strict_fields.items():
             if name in self.changed_data and name in cleaned:
                 try:
@@ -206,7 +207,7 @@ class CandidateAdminForm(forms.ModelForm):
     def _get_validation_exclusions(self) -> set[str]:
         # The model's own validation (ModelForm._post_clean) skips unchanged fields too: the
         # service validates exactly what changed (candidates.services.candidate_update).
-        exclude = set(super()._get_validation_exclusions())
+        exclude = set(super()._get_validation_exclusions())  # type: ignore[misc]  # private hook
         if self.instance.pk:
             exclude |= {name for name in self._strict_fields if name not in self.changed_data}
         return exclude
@@ -315,24 +316,28 @@ class CandidateAdmin(
     # staff user without the view_memberlink permission and without a Recruiter seat sees the
     # candidate's Tracker record but no member URN, link detail, link filter or link search.
 
-    def get_list_display(self, request: HttpRequest) -> tuple:
+    def get_list_display(self, request: HttpRequest) -> list[Any] | tuple[Any, ...]:
         shown = super().get_list_display(request)
         if access.can_see_member_links_in_admin(request.user):
             return shown
         return tuple(name for name in shown if name != "linkedin_member")
 
-    def get_list_filter(self, request: HttpRequest) -> tuple:
+    def get_list_filter(self, request: HttpRequest) -> list[Any] | tuple[Any, ...]:
         shown = super().get_list_filter(request)
         if access.can_see_member_links_in_admin(request.user):
             return shown
         return tuple(item for item in shown if item is not LinkedInLinkFilter)
 
-    def get_inlines(self, request: HttpRequest, obj: Candidate | None) -> tuple:
+    def get_inlines(
+        self, request: HttpRequest, obj: Candidate | None
+    ) -> list[Any] | tuple[Any, ...]:
         if access.can_see_member_links_in_admin(request.user):
             return super().get_inlines(request, obj)
         return ()
 
-    def get_fieldsets(self, request: HttpRequest, obj: Candidate | None = None) -> list:
+    def get_fieldsets(
+        self, request: HttpRequest, obj: Candidate | None = None
+    ) -> list[Any] | tuple[Any, ...]:
         fieldsets = super().get_fieldsets(request, obj)
         if access.can_see_member_links_in_admin(request.user):
             return fieldsets
@@ -350,7 +355,9 @@ class CandidateAdmin(
             for name, options in fieldsets
         ]
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Candidate | None = None) -> tuple:
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Candidate | None = None
+    ) -> list[Any] | tuple[Any, ...]:
         fields = super().get_readonly_fields(request, obj)
         if access.can_see_member_links_in_admin(request.user):
             return fields
@@ -478,7 +485,9 @@ class CandidateAdmin(
     def delete_model(self, request: HttpRequest, obj: Candidate) -> None:
         services.candidate_delete(candidate=obj, actor=request.user)
 
-    @admin.action(description="Save again (re-send to LinkedIn and re-run matching)")
+    @admin.action(
+        description="Save again (re-send to LinkedIn and re-run matching)", permissions=["change"]
+    )
     def resend_to_linkedin(self, request: HttpRequest, queryset: QuerySet) -> None:
         count = 0
         for candidate in queryset.iterator(chunk_size=500):
@@ -486,9 +495,11 @@ class CandidateAdmin(
             count += 1
         report(self, request, [(count, "candidates saved and queued for LinkedIn")])
 
-    resend_to_linkedin.allowed_permissions = ("change",)
-
-    @admin.action(description="Erase selected candidates (GDPR: record and LinkedIn data)")
+    # Erasure has its own permission (candidates.erase_candidate), as in the API.
+    @admin.action(
+        description="Erase selected candidates (GDPR: record and LinkedIn data)",
+        permissions=["erase"],
+    )
     def erase_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
         candidates = list(queryset[: MAX_ERASE_AT_ONCE + 1])
         if len(candidates) > MAX_ERASE_AT_ONCE:
@@ -501,7 +512,8 @@ class CandidateAdmin(
         form = EraseForm(request.POST if request.POST.get("confirm") == "yes" else None)
         if form.is_valid():
             for candidate in candidates:
-                self.log_deletions(request, [candidate])
+                # Any iterable of objects does (Django iterates it); the stubs say QuerySet.
+                self.log_deletions(request, [candidate])  # type: ignore[arg-type]
                 services.candidate_erase(
                     candidate=candidate, actor=request.user, reason=form.cleaned_data["reason"]
                 )
@@ -528,8 +540,6 @@ class CandidateAdmin(
             },
         )
 
-    # Erasure has its own permission (candidates.erase_candidate), as in the API.
-    erase_selected.allowed_permissions = ("erase",)
     has_erase_permission = permission_check("erase")
 
 

@@ -97,7 +97,7 @@ class CsvImportAdminMixin:
                 kind=self.import_kind,
                 upload=form.cleaned_data["file"],
                 task=IMPORT_TASKS[self.import_kind],
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 dry_run=form.cleaned_data["dry_run"],
                 overwrite=form.cleaned_data["overwrite"],
             )
@@ -204,7 +204,7 @@ class ImportRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         }
         return super().change_view(request, object_id, form_url, context)
 
-    def report_view(self, request: HttpRequest, run_id: int) -> HttpResponse:
+    def report_view(self, request: HttpRequest, run_id: int) -> FileResponse:
         run = ImportRun.objects.filter(pk=run_id).first()
         if run is None or not run.report:
             raise Http404("This import has no report (yet).")

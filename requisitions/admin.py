@@ -7,6 +7,7 @@ LinkedIn and the sync jobs: the admin shows them, it does not edit them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -164,8 +165,8 @@ class RequisitionAdmin(CsvImportAdminMixin, ServiceAdminMixin, admin.ModelAdmin)
         return results, may_have_duplicates
 
     def formfield_for_manytomany(
-        self, db_field: ManyToManyField, request: HttpRequest, **kwargs: Any
-    ) -> forms.Field:
+        self, db_field: ManyToManyField[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelMultipleChoiceField[Any] | None:
         if db_field.name == "owners":
             kwargs["queryset"] = get_user_model().objects.filter(is_active=True)
             kwargs.setdefault(
@@ -417,18 +418,23 @@ class ActivityAdmin(LargeTableAdminMixin, ExactSearchMixin, ReadOnlyAdminMixin, 
         "short_subject": "shown_short_subject",
     }
 
-    def _swap(self, names: tuple) -> tuple:
+    def _swap(self, names: Sequence[Any]) -> tuple[Any, ...]:
         swapped = (self._WITHOUT_MEMBER_DATA.get(name, name) for name in names)
         return tuple(name for name in swapped if name)
 
-    def get_list_display(self, request: HttpRequest) -> tuple:
+    def get_list_display(self, request: HttpRequest) -> list[Any] | tuple[Any, ...]:
         shown = super().get_list_display(request)
         return shown if self._member_data(request) else self._swap(shown)
 
-    def get_fields(self, request: HttpRequest, obj: Activity | None = None) -> tuple:
-        return self.fields if self._member_data(request) else self._swap(self.fields)
+    def get_fields(
+        self, request: HttpRequest, obj: Activity | None = None
+    ) -> list[Any] | tuple[Any, ...]:
+        fields = self.fields or ()  # always set on this admin
+        return fields if self._member_data(request) else self._swap(fields)
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Activity | None = None) -> tuple:
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Activity | None = None
+    ) -> list[Any] | tuple[Any, ...]:
         fields = super().get_readonly_fields(request, obj)
         if self._member_data(request):
             return fields

@@ -7,14 +7,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.contrib import admin, messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
 from django.db import connections, models
 from django.db.models import QuerySet
-from django.forms import BaseForm
+from django.forms import BaseForm, ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
@@ -79,15 +79,22 @@ class EstimatedCountPaginator(Paginator):
         return int(row[0])
 
 
-class LargeTableAdminMixin:
+# The mixins below are only ever mixed into a ModelAdmin: type-checked as one, plain at runtime.
+if TYPE_CHECKING:
+    _ModelAdminBase = admin.ModelAdmin[Any]
+else:
+    _ModelAdminBase = object
+
+
+class LargeTableAdminMixin(_ModelAdminBase):
     """For tables that grow to millions of rows: no full COUNT, no facet counts, no
     "Show all", and a note when the row count shown is estimated or capped."""
 
-    paginator = EstimatedCountPaginator
+    paginator: ClassVar[type] = EstimatedCountPaginator
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     list_max_show_all = 0
-    change_list_template = "admin/tracker_rsc/large_table_change_list.html"
+    change_list_template: ClassVar[str | None] = "admin/tracker_rsc/large_table_change_list.html"
 
 
 def key_prefix_range(prefix: str) -> tuple[str, str | None]:
@@ -194,7 +201,7 @@ def add_validation_error(form: BaseForm, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-class ServiceAdminMixin:
+class ServiceAdminMixin(_ModelAdminBase):
     """Admin writes that go through services, with service errors shown on the form.
 
     ``save_model``/``save_related``/``delete_model`` call services inside ``service_errors()``.
@@ -214,19 +221,24 @@ class ServiceAdminMixin:
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except ServiceValidationFailed as exc:
-            request._service_validation_error = exc.error
+            # A note on this request for get_form below (HttpRequest has no slot for it).
+            request._service_validation_error = exc.error  # type: ignore[attr-defined]
             return super().changeform_view(request, object_id, form_url, extra_context)
 
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> type[ModelForm[Any]]:
         form_class = super().get_form(request, obj, change=change, **kwargs)
-        error = getattr(request, "_service_validation_error", None)
+        error: ValidationError | None = getattr(request, "_service_validation_error", None)
         if error is None:
             return form_class
+        found: ValidationError = error
 
-        class ServiceErrorForm(form_class):
+        # A subclass of the form class the admin built for this request: dynamic by nature.
+        class ServiceErrorForm(form_class):  # type: ignore[valid-type,misc]
             def _post_clean(self) -> None:
                 super()._post_clean()
-                add_validation_error(self, error)
+                add_validation_error(self, found)
 
         ServiceErrorForm.__name__ = form_class.__name__
         return ServiceErrorForm

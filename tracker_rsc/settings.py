@@ -228,7 +228,7 @@ SPECTACULAR_SETTINGS = {
 # --- API tokens, login lockout, callback flood bound ------------------------------------------
 # django-rest-knox keeps only a SHA-512 digest of each token; a token expires after
 # API_TOKEN_TTL_DAYS unless created with another lifetime (manage.py create_api_token).
-REST_KNOX = {
+REST_KNOX: dict[str, Any] = {
     "TOKEN_TTL": timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=90)),
     "AUTH_HEADER_PREFIX": "Token",  # the header integrators already send
 }

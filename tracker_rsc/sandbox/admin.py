@@ -131,7 +131,7 @@ class DeliveryAttemptInline(admin.TabularInline):
     model = models.DeliveryAttempt
     extra = 0
     can_delete = False
-    readonly_fields = ["attempted_at", "url", "status_code", "ok", "error", "duration_ms"]
+    readonly_fields = ("attempted_at", "url", "status_code", "ok", "error", "duration_ms")
     fields = readonly_fields
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
