@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
@@ -44,7 +45,7 @@ NOTIFICATION_PROBLEMS = [InboundNotification.Status.FAILED, InboundNotification.
 QUOTA_WARNING_RATIO = 0.9
 
 
-def changelist_url(model: type, **filters: str) -> str:
+def changelist_url(model: type[models.Model], **filters: str) -> str:
     """The admin changelist of ``model`` with ``filters`` applied, or '' if not registered."""
     meta = model._meta
     try:

@@ -89,7 +89,7 @@ INMAIL = SyncRun.Kind.INMAIL_SYNC
 NOTE = SyncRun.Kind.NOTE_SYNC
 # Why an item is not recorded (``SyncRun.skipped``): its member was erased from Tracker.
 SKIP_ERASED = "erased"
-_WATERMARK = {INMAIL: "inmail_watermark", NOTE: "note_watermark"}
+_WATERMARK: dict[str, str] = {INMAIL: "inmail_watermark", NOTE: "note_watermark"}
 
 
 def interaction_budget_seconds() -> float:

@@ -75,7 +75,7 @@ Kind = OutboxEvent.Kind
 # simpleJobPostings is asynchronous: its tasks are polled after these waits (seconds, about
 # 15 s in all); a task still in progress then is retried later (re-posting is an upsert).
 POSTING_POLL_DELAYS = (0.0, 0.5, 1.0, 2.0, 4.0, 8.0)
-AVAILABILITY = {
+AVAILABILITY: dict[str, str] = {
     Requisition.Availability.PUBLIC: "PUBLIC",
     Requisition.Availability.PRIVATE: "PRIVATE_TO_ATS_INTEGRATION",
 }
@@ -422,7 +422,7 @@ def primary_cv(candidate: Candidate) -> tuple[str, str, bytes] | None:
                 f"read from storage: {type(exc).__name__}: {exc}"
             ) from exc
         if content and len(content) <= MAX_CV_BYTES:
-            name = PurePath(candidate.cv_file.name).name
+            name = PurePath(candidate.cv_file.name or "").name
             content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
             return name, content_type, content
         logger.warning(

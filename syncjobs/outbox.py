@@ -35,7 +35,7 @@ MAX_BACKOFF_SECONDS = 6 * 3600
 BATCH_SIZE = 100
 
 # A deletion supersedes a queued upsert of the same record (the record no longer exists).
-_SUPERSEDES = {
+_SUPERSEDES: dict[str, set[str]] = {
     OutboxEvent.Kind.CANDIDATE_DELETE: {OutboxEvent.Kind.CANDIDATE_UPSERT},
     OutboxEvent.Kind.REQUISITION_CLOSE: {OutboxEvent.Kind.REQUISITION_UPSERT},
     OutboxEvent.Kind.APPLICATION_DELETE: {OutboxEvent.Kind.APPLICATION_UPSERT},

@@ -112,14 +112,14 @@ def retention_prune(
             continue
         condition = rule.condition(now - timedelta(days=age))
         if dry_run:
-            counts[rule.name] = rule.model.objects.filter(condition).count()
+            counts[rule.name] = rule.model._default_manager.filter(condition).count()
             continue
         counts[rule.name] = _delete_in_batches(rule, condition, batch_size)
     return counts
 
 
 def _delete_in_batches(rule: Rule, condition: Q, batch_size: int) -> int:
-    manager = rule.model.objects
+    manager = rule.model._default_manager
     deleted = 0
     last_pk = 0
     while True:

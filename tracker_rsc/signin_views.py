@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib import messages
@@ -27,6 +28,9 @@ from django.views.decorators.http import require_GET, require_POST
 from tracker_rsc import services
 from tracker_rsc.linkedin import AuthError, LinkedInError, PayloadError, TransientError
 from tracker_rsc.linkedin.oidc import SignInError, get_sign_in_client
+
+if TYPE_CHECKING:
+    from tracker_rsc.roles import SignedInRequest
 
 logger = logging.getLogger("tracker_rsc.signin")
 
@@ -96,7 +100,7 @@ def signin_start(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
-def signin_return(request: HttpRequest) -> HttpResponse:
+def signin_return(request: SignedInRequest) -> HttpResponse:
     """LinkedIn's redirect back: check the state, exchange the code, bind the seat."""
     state = request.GET.get("state", "")
     pending = _pending(request)

@@ -29,7 +29,8 @@ def _broker() -> None:
     # One quick retry, capped at 2 s in all: a load balancer probing /healthz/ must get an
     # answer well within its own timeout, and a down broker refuses at once anyway.
     with celery_app.connection_for_write() as conn:
-        conn.ensure_connection(max_retries=1, interval_start=0.5, timeout=2)
+        # kombu takes float seconds; its stubs say int.
+        conn.ensure_connection(max_retries=1, interval_start=0.5, timeout=2)  # type: ignore[arg-type]
 
 
 def _cache() -> None:

@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
@@ -365,7 +365,8 @@ def plan_requisitions(
     everyone = [plan.index for plan in candidates]
     fields = {f.name: f for f in demo_data.FIELDS}
     software = fields["software"]
-    stages, stage_weights = zip(*_OPEN_STAGES, strict=True)
+    stages: list[str] = [stage for stage, _ in _OPEN_STAGES]
+    stage_weights: list[float] = [weight for _, weight in _OPEN_STAGES]
 
     def owners() -> list[str]:
         return rng.sample(RECRUITER_USERNAMES, 2 if rng.random() < 0.25 else 1)
@@ -493,14 +494,14 @@ class Counts:
         self.rows[name] = [created, total]
 
 
-def _ensure_users() -> tuple[dict[str, AbstractUser], int]:
-    User = get_user_model()
-    users: dict[str, AbstractUser] = {}
+def _ensure_users() -> tuple[dict[str, User], int]:
+    user_model = get_user_model()
+    users: dict[str, User] = {}
     created = 0
     for spec in DEMO_USERS:
-        user = User.objects.filter(username=spec.username).first()
+        user = user_model.objects.filter(username=spec.username).first()
         if user is None:
-            user = User(
+            user = user_model(
                 username=spec.username,
                 first_name=spec.first_name,
                 last_name=spec.last_name,
@@ -515,7 +516,7 @@ def _ensure_users() -> tuple[dict[str, AbstractUser], int]:
     return users, created
 
 
-def _ensure_seats(users: dict[str, AbstractUser]) -> tuple[int, int, int]:
+def _ensure_seats(users: dict[str, User]) -> tuple[int, int, int]:
     contract, contract_created = Contract.objects.get_or_create(
         urn=DEMO_CONTRACT_URN,
         defaults={"name": DEMO_CONTRACT_NAME, "access_level": Contract.AccessLevel.CONTRACT},
@@ -567,7 +568,7 @@ def _pk_by_phone(phones: list[str]) -> dict[str, int]:
 
 
 def _ensure_candidates(
-    plan: Plan, *, now: datetime, users: dict[str, AbstractUser], skill_pks: dict[str, int]
+    plan: Plan, *, now: datetime, users: dict[str, User], skill_pks: dict[str, int]
 ) -> tuple[dict[int, int], int, int]:
     phones = [c.values["phone"] for c in plan.candidates]
     existing = _pk_by_phone(phones)
@@ -603,7 +604,7 @@ def _ensure_candidates(
 
 
 def _ensure_requisitions(
-    plan: Plan, *, now: datetime, users: dict[str, AbstractUser], candidate_pks: dict[int, int]
+    plan: Plan, *, now: datetime, users: dict[str, User], candidate_pks: dict[int, int]
 ) -> tuple[int, int]:
     keys = {(r.title, r.client_name) for r in plan.requisitions}
     existing = {

@@ -44,7 +44,9 @@ class Command(BaseCommand):
         cache.delete(key)
         started = time.monotonic()
         try:
-            smoke.apply_async(args=[token], queue=queue or None)
+            # No queue named: the default routing (as queue=None).
+            routing: dict[str, Any] = {"queue": queue} if queue else {}
+            smoke.apply_async(args=(token,), **routing)
         except Exception as exc:  # kombu raises transport-specific errors; all mean "no broker"
             raise CommandError(
                 f"Could not send the smoke task to the broker {broker}: {exc}"
