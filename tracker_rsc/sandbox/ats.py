@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -717,7 +718,7 @@ def acls_write(keys: Sequence[tuple[str, Key]], *, delete: bool) -> BatchAnswer:
         except EntityError as error:
             answer.fail(key_text, error)
             continue
-        lookup = {
+        lookup: dict[str, Any] = {
             "integration_context": fields["integrationContext"],
             "acl_id": fields["atsEntityAclId"],
             "entity_type": fields["atsEntityType"],
@@ -739,7 +740,7 @@ def assignees_write(keys: Sequence[tuple[str, Key]], *, delete: bool) -> BatchAn
         except EntityError as error:
             answer.fail(key_text, error)
             continue
-        lookup = {
+        lookup: dict[str, Any] = {
             "integration_context": fields["integrationContext"],
             "acl_id": fields["atsEntityAclId"],
             "entity_type": fields["atsEntityType"],

@@ -71,15 +71,20 @@ def _is_staff(request: HttpRequest) -> bool:
 class _CsrfCheck(CsrfViewMiddleware):
     """Django's own CSRF check, answering the reason instead of an HTML 403 page."""
 
-    def _reject(self, request: HttpRequest, reason: str) -> str:  # type: ignore[override]
+    def _reject(self, request: HttpRequest, reason: str) -> str:
         return reason
+
+
+def _no_view(request: HttpRequest) -> HttpResponse:  # the CSRF check never calls the view
+    return HttpResponse()
 
 
 def _csrf_refusal(request: HttpRequest) -> str:
     """Why the request fails Django's CSRF check ('' when it passes or is a safe method)."""
     check = _CsrfCheck(lambda request: HttpResponse())
     check.process_request(request)
-    return check.process_view(request, None, (), {}) or ""  # type: ignore[return-value]
+    # The reason string _reject answers with, where Django would answer a response.
+    return check.process_view(request, _no_view, (), {}) or ""  # type: ignore[return-value]
 
 
 def staff_api(view: View) -> View:
@@ -444,7 +449,7 @@ def act_deliver(data: Data) -> dict[str, object]:
 
 def act_redeliver(data: Data) -> dict[str, object]:
     push_id = _number(data, "push_id")
-    if push_id is None or not Push.objects.filter(pk=push_id).exists():
+    if push_id is None or not Push.objects.filter(pk=int(push_id)).exists():
         raise Refusal("push_id: no such push.", status=404)
     push = pushes.push_redeliver(push_id=int(push_id))
     return {"push": push_json(push), "message": f"Push {push.pk} queued again."}

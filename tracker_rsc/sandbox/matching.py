@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 from urllib.parse import unquote, urlsplit
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -122,11 +123,12 @@ class CandidateFacts:
     @classmethod
     def from_record(cls, record: Mapping[str, object]) -> CandidateFacts:
         """From an ``atsCandidates`` record as the ATS sent it."""
-        emails = record.get("emailAddresses") or []
+        # Untyped JSON: lists as LinkedIn documents them (anything else fails as it would).
+        emails = cast("Iterable[object]", record.get("emailAddresses") or [])
         if isinstance(emails, str):
             emails = [emails]
         phones = []
-        for entry in record.get("phoneNumbers") or []:
+        for entry in cast("Iterable[object]", record.get("phoneNumbers") or []):
             number = entry.get("number") if isinstance(entry, Mapping) else entry
             if isinstance(number, str):
                 phones.append(number)
@@ -198,8 +200,8 @@ class MemberIndex:
                 found[member.person_urn] = reasons
         if not found:
             return MatchOutcome(members=[], rule="none")
-        reasons = sorted(set().union(*found.values()))
-        return MatchOutcome(members=sorted(found), rule="name+" + "+".join(reasons))
+        names = sorted(set().union(*found.values()))
+        return MatchOutcome(members=sorted(found), rule="name+" + "+".join(names))
 
 
 def _name_key(first: str, last: str) -> str:

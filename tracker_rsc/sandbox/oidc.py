@@ -220,7 +220,7 @@ def identity(person_urn: str) -> dict[str, object] | None:
     """The OpenID claims of a person (``sub`` is the id in ``urn:li:person:{sub}``)."""
     match = _SUB.match(person_urn)
     person = _find_person(person_urn) if match else None
-    if person is None:
+    if match is None or person is None:
         return None
     return {
         "sub": match.group(1),

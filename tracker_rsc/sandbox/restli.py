@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Literal, overload
 from urllib.parse import quote, unquote_plus
 
 Key = dict[str, str] | str
@@ -298,6 +299,10 @@ def from_ms(value: object) -> datetime:
     return datetime.fromtimestamp(number / 1000, tz=UTC)
 
 
+@overload
+def ms_param(params: QueryParams, name: str, *, required: Literal[True] = True) -> datetime: ...
+@overload
+def ms_param(params: QueryParams, name: str, *, required: bool) -> datetime | None: ...
 def ms_param(params: QueryParams, name: str, *, required: bool = True) -> datetime | None:
     raw = params.get(name)
     if raw is None or raw == "":

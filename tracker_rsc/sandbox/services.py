@@ -15,6 +15,7 @@ import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count
@@ -71,7 +72,7 @@ def new_person_urn() -> str:
     return "urn:li:person:" + "".join(secrets.choice(_URN_ALPHABET) for _ in range(10))
 
 
-def _next_urn(model: type, prefix: str, first: int) -> str:
+def _next_urn(model: type[Any], prefix: str, first: int) -> str:
     numbers = [
         int(urn.rsplit(":", 1)[1])
         for urn in model.objects.filter(urn__startswith=prefix).values_list("urn", flat=True)
@@ -768,6 +769,7 @@ def settings_update(**changes: object) -> SandboxSettings:
 def sandbox_reset(*, keep_directory: bool = True) -> None:
     """Forget what the ATS sent and what happened; with ``keep_directory`` the members,
     contracts, seats and hiring projects stay (as after ``seed_sandbox``)."""
+    model: type[Any]
     with transaction.atomic():
         for model in (
             Evaluation,

@@ -43,6 +43,6 @@ def deliver_due_pushes() -> dict[str, int]:
 def enqueue_delivery(push_id: int) -> None:
     """Queue a push's delivery; a broker outage is logged and left to the sweep."""
     try:
-        deliver_push.apply_async(args=[push_id], retry=False)
+        deliver_push.apply_async(args=(push_id,), retry=False)
     except Exception:  # kombu/redis raise many types; all mean "not queued now"
         logger.warning("could not enqueue sandbox push %s; the sweep delivers it", push_id)

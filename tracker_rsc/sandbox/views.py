@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -272,7 +273,7 @@ def finder(call: Call, expected: str) -> None:
         raise bad_request(f"Unknown finder q={name!r}; this resource supports q={expected}.")
 
 
-def request_record(model: type, call: Call) -> object:
+def request_record(model: type[Any], call: Call) -> Any:
     """The record behind a push's request id; 404 when unknown or older than 24 h."""
     request_id = call.params.require("requestId")
     record = model.objects.filter(request_id=request_id).first()
@@ -480,7 +481,8 @@ def job_requisitions(request: HttpRequest, call: Call) -> HttpResponse:
 
 
 def _acl_resource(call: Call, *, assignees: bool) -> HttpResponse:
-    model = AclAssignee if assignees else EntityAcl
+    # Both tables answer the same finder; a row is read by the columns its kind has.
+    model: type[Any] = AclAssignee if assignees else EntityAcl
     if call.http_method == "GET":
         finder(call, "criteria")
         start, count = paging(call.params, default_count=100)

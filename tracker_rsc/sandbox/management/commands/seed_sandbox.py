@@ -20,6 +20,7 @@ import random
 import re
 import unicodedata
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
@@ -27,6 +28,7 @@ from django.utils import timezone
 
 from tracker_rsc.sandbox import services
 from tracker_rsc.sandbox.models import (
+    Contract,
     ConversationEvent,
     HiringProject,
     MailStub,
@@ -35,6 +37,9 @@ from tracker_rsc.sandbox.models import (
     SandboxSettings,
     Seat,
 )
+
+if TYPE_CHECKING:
+    from candidates.models import Candidate
 
 ORGANIZATION = "urn:li:organization:2414183"
 CONTRACT = "urn:li:contract:100"
@@ -174,7 +179,7 @@ class Command(BaseCommand):
 
     # --- Seats -------------------------------------------------------------------------------
 
-    def _seats(self, contract: object, organization: str) -> list[Seat]:
+    def _seats(self, contract: Contract, organization: str) -> list[Seat]:
         from tracker_rsc.models import LinkedInSeat  # the demo recruiters, if any
 
         tracker_seats = list(LinkedInSeat.objects.select_related("contract").order_by("seat_urn"))
@@ -256,7 +261,7 @@ class Command(BaseCommand):
             )
         return members
 
-    def _overlapping(self, position: int, candidate: object) -> list[Member]:
+    def _overlapping(self, position: int, candidate: Candidate) -> list[Member]:
         """One of six kinds of overlap with a Tracker candidate (the sixth: none)."""
         rng = random.Random(f"candidate-{candidate.pk}")
         first, last = candidate.first_name, candidate.last_name
