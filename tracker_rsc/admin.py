@@ -668,8 +668,10 @@ class ApiTokenAdmin(admin.ModelAdmin):
         # so only superusers (who hold every permission already) choose the user.
         users = get_user_model().objects.filter(is_active=True).order_by("username")
         if not request.user.is_superuser:
-            users = users.filter(pk=request.user.pk)
-        form.fields["user"].queryset = users
+            users = users.filter(username=request.user.get_username())  # unique: this user
+        user_field = form.fields["user"]
+        assert isinstance(user_field, forms.ModelChoiceField)  # declared so above
+        user_field.queryset = users
         if form.is_valid():
             try:
                 auth_token, token = api_token_create(
@@ -726,7 +728,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
     @admin.action(description="Revoke selected API tokens", permissions=["delete"])
     def revoke_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         tokens = list(queryset.select_related("user"))
-        self.log_deletions(request, tokens)  # named by digest and user, never the token
+        # Named by digest and user, never the token. Any iterable of objects does (Django
+        # iterates it); the stubs say QuerySet.
+        self.log_deletions(request, tokens)  # type: ignore[arg-type]
         count = queryset.filter(pk__in=[token.pk for token in tokens]).delete()[0]
         report(self, request, [(count, "API tokens revoked")])
 
