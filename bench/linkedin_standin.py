@@ -11,8 +11,8 @@ measured flows make — and nothing else (no database, no matching engine, no li
 - ``GET /v2/atsCandidates?ids[…]&fields=matchedMembers,manualMatchedMember`` (``batch_get``):
   a deterministic match per candidate id — one member for ids divisible by 5, two members
   (ambiguous) for ids divisible by 97, none otherwise; 404 for an id never upserted;
-- ``GET /v2/exportedCandidates?q=request&requestId=…``: an exported profile made up from the
-  request id (``bench-<n>``), so any number of exports can be fetched;
+- ``GET /v2/exportedCandidates?q=request&requestId=req<requisition>x<n>``: an exported profile
+  made up from the request id, so any number of exports can be fetched;
 - ``GET /stats``: calls and records served (JSON), and ``GET /cpu``: this process's CPU time.
 
 Running it in a separate process keeps its CPU out of the Tracker process whose CPU time the
@@ -33,6 +33,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 _ID_PARAM = re.compile(r"^ids\[(\d+)\]\.(\w+)$")
+ORG = "urn:li:organization:2414183"  # the organization every bench enables
 
 
 class State:
@@ -75,24 +76,27 @@ def batch_keys(query: str) -> list[dict[str, str]]:
 
 
 def exported_candidate(request_id: str) -> dict:
-    suffix = re.sub(r"[^A-Za-z0-9_-]", "", request_id) or "x"
+    """An export of a made-up member to the requisition the request id names
+    (``req<requisition id>x<anything>``), so any number of exports can be fetched."""
+    job, _, rest = request_id.removeprefix("req").partition("x")
+    suffix = re.sub(r"[^A-Za-z0-9_-]", "", rest) or "x"
     return {
         "requestId": request_id,
-        "seat": "urn:li:seat:1001",
-        "contract": "urn:li:contract:900",
-        "member": f"urn:li:person:exp{suffix}",
-        "exportedAt": 1_764_000_000_000,
-        "jobPosting": None,
-        "profile": {
+        "integrationContext": ORG,
+        "externalJobPostingId": job if job.isdigit() else "0",
+        "candidate": {
+            "member": f"urn:li:person:exp{suffix}",
+            "profileUrl": f"https://www.linkedin.com/in/standin-{suffix}",
             "firstName": f"Export{suffix}",
             "lastName": "Standin",
-            "emailAddresses": [f"{suffix}@example.com"],
+            "emailAddresses": [f"standin.{suffix}@example.com"],
             "phoneNumbers": [],
-            "publicProfileUrl": f"https://www.linkedin.com/in/standin-{suffix}",
             "headline": "Data Engineer",
             "location": "London, United Kingdom",
-            "positions": [{"title": "Data Engineer", "companyName": "Acme"}],
+            "currentEmployerNames": ["Acme"],
             "skills": ["Python", "Apache Spark", "SQL"],
+            "positions": [{"title": "Data Engineer", "companyName": "Acme"}],
+            "educations": [],
         },
     }
 

@@ -7,8 +7,11 @@ import re
 import socket
 
 from celery import Celery
+from kombu.transport import TRANSPORT_ALIASES
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker_rsc.settings")
+# ``filesystem://`` (the embedded default) publishes atomically: see tracker_rsc.broker.
+TRANSPORT_ALIASES["filesystem"] = "tracker_rsc.broker:Transport"
 
 app = Celery("tracker_rsc")
 app.config_from_object("django.conf:settings", namespace="CELERY")
