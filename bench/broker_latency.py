@@ -91,7 +91,7 @@ def start_worker() -> subprocess.Popen:
 
 def main() -> None:
     args = parse_args()
-    sandbox_environment("bench-broker-")
+    sandbox_environment("bench-broker-", always_fresh_var_dir=True)
     os.environ["LINKEDIN_CLIENT_SECRET"] = "bench-broker-secret"  # noqa: S105
     standin = None
     if args.exports:
