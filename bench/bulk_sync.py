@@ -165,7 +165,7 @@ def standin_run(args: argparse.Namespace) -> None:
         integration.organization_urn = ORG
         integration.enabled_at = timezone.now()
         integration.registered_at = timezone.now()
-        integration.history_days = 730
+        integration.history_years = 2
         integration.save()
         SyncRun.objects.filter(kind=SyncRun.Kind.BULK_SYNC).delete()
         MemberLink.objects.filter(method=MemberLink.Method.BULK_SYNC).delete()
@@ -254,7 +254,7 @@ def main() -> None:
     integration.organization_urn = ORG
     integration.enabled_at = timezone.now()
     integration.registered_at = timezone.now()
-    integration.history_days = 730
+    integration.history_years = 2
     integration.save()
     reset_linkedin_side()
 

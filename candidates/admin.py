@@ -44,6 +44,7 @@ from tracker_rsc.admin_utils import (
     service_errors,
     truncate,
 )
+from tracker_rsc.links import external_link
 
 # An erasure is confirmed by listing the candidates; more than this is a bulk job, not a form.
 MAX_ERASE_AT_ONCE = 100
@@ -161,10 +162,52 @@ class CandidateAdminForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Fields whose stored value today's rules refuse (an old import): kept while unchanged,
+        # so Save still works and sends the record to LinkedIn; a changed value is validated.
+        self._strict_fields: dict[str, forms.Field] = {}
         if self.instance.pk:
             self.fields["skills"].initial = list(
                 self.instance.skills.values_list("skill_id", flat=True)
             )
+            for name in ("email", "linkedin_profile_url"):
+                field = self.fields.get(name)
+                stored = getattr(self.instance, name)
+                if field is None or not stored or self._accepts(field, stored):
+                    continue
+                self._strict_fields[name] = field
+                self.fields[name] = forms.CharField(
+                    required=False,
+                    max_length=getattr(field, "max_length", None),
+                    label=field.label,
+                    help_text="The stored value is not valid by today's rules. It is kept as "
+                    "it is while unchanged; a new value must be valid.",
+                )
+
+    @staticmethod
+    def _accepts(field: forms.Field, value: Any) -> bool:
+        try:
+            field.clean(value)
+        except forms.ValidationError:
+            return False
+        return True
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for name, strict in self._strict_fields.items():
+            if name in self.changed_data and name in cleaned:
+                try:
+                    cleaned[name] = strict.clean(cleaned[name])
+                except forms.ValidationError as exc:
+                    self.add_error(name, exc)
+        return cleaned
+
+    def _get_validation_exclusions(self) -> set[str]:
+        # The model's own validation (ModelForm._post_clean) skips unchanged fields too: the
+        # service validates exactly what changed (candidates.services.candidate_update).
+        exclude = set(super()._get_validation_exclusions())
+        if self.instance.pk:
+            exclude |= {name for name in self._strict_fields if name not in self.changed_data}
+        return exclude
 
 
 class MemberLinkInline(ReadOnlyInline):
@@ -204,6 +247,7 @@ class CandidateAdmin(LargeTableAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
         "current_company",
         "source",
         "linkedin_member",
+        "linkedin_profile",
         "possible_duplicate_of",
         "updated_at",
     )
@@ -225,7 +269,7 @@ class CandidateAdmin(LargeTableAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("first_name", "last_name", "email", "phone", "location")}),
         ("Work", {"fields": ("current_title", "current_company", "headline", "skills")}),
-        ("LinkedIn", {"fields": ("linkedin_profile_url", "linkedin_status")}),
+        ("LinkedIn", {"fields": ("linkedin_profile_url", "linkedin_profile", "linkedin_status")}),
         ("CV", {"fields": ("cv_file", "cv_text")}),
         (
             "Record",
@@ -243,6 +287,7 @@ class CandidateAdmin(LargeTableAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
         ),
     )
     readonly_fields = (
+        "linkedin_profile",
         "linkedin_status",
         "source",
         "created_at",
@@ -326,6 +371,11 @@ class CandidateAdmin(LargeTableAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
     @admin.display(description="LinkedIn member")
     def linkedin_member(self, obj: Candidate) -> str:
         return getattr(obj, "active_person_urn", None) or "—"
+
+    @admin.display(description="open profile")
+    def linkedin_profile(self, obj: Candidate) -> str:
+        # Linked only when http(s): a stored javascript:/data: value is shown as text.
+        return external_link(obj.linkedin_profile_url) if obj.linkedin_profile_url else "—"
 
     @admin.display(description="LinkedIn")
     def linkedin_status(self, obj: Candidate) -> str:

@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from syncjobs.views import linkedin_callback
+from tracker_rsc.signin_views import signin_return, signin_start
 from tracker_rsc.views import healthz
 
 urlpatterns = [
@@ -20,6 +21,9 @@ urlpatterns = [
         linkedin_callback,
         name="linkedin-callback",
     ),
+    # Sign in with LinkedIn (binds the signed-in member's Recruiter seat to the Tracker user).
+    path("accounts/linkedin/signin/", signin_start, name="linkedin-signin"),
+    path("accounts/linkedin/return/", signin_return, name="linkedin-signin-return"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("candidates/", include("candidates.urls")),
     path("requisitions/", include("requisitions.urls")),

@@ -581,3 +581,19 @@ def test_member_links_create_many_refuses_a_bad_urn_before_linking_anyone():
         )
 
     assert not MemberLink.objects.exists()
+
+
+def test_update_validates_only_what_changes():
+    """A value stored before today's rules does not block a save; a changed one is checked."""
+    candidate = CandidateFactory(first_name="Ada", last_name="Byron")
+    Candidate.objects.filter(pk=candidate.pk).update(email="ada.byron@analytical")
+    candidate = Candidate.objects.get(pk=candidate.pk)
+
+    services.candidate_save(candidate=candidate)
+    services.candidate_update(candidate=candidate, phone="+44 20 7946 0002")
+    with pytest.raises(ValidationError) as excinfo:
+        services.candidate_update(candidate=candidate, email="ada@other-invalid")
+
+    assert list(excinfo.value.message_dict) == ["email"]
+    stored = Candidate.objects.get(pk=candidate.pk)
+    assert (stored.email, stored.phone) == ("ada.byron@analytical", "+44 20 7946 0002")

@@ -24,7 +24,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
-from django.core.management import call_command
+from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
@@ -67,13 +67,17 @@ class UserSpec:
     last_name: str
     is_admin: bool = False
     seat: SeatSpec | None = None
+    # A seat LinkedIn lists for this person but no admin has mapped: the recruiter binds it
+    # with Sign in with LinkedIn from the LinkedIn panel's prompt.
+    unmapped_seat: SeatSpec | None = None
 
 
 Product = LinkedInSeat.Product
 Role = LinkedInSeat.Role
 
-# One seat of every kind the integration supports, and one recruiter without a seat (who
-# sees the LinkedIn panel's sign-in prompt instead of LinkedIn data).
+# One seat of every kind the integration supports, and one recruiter without a mapped seat
+# (who sees the LinkedIn panel's sign-in prompt instead of LinkedIn data, and whose own seat
+# is waiting for Sign in with LinkedIn).
 DEMO_USERS: tuple[UserSpec, ...] = (
     UserSpec("admin", "Morgan", "Reid", is_admin=True),
     UserSpec(
@@ -130,7 +134,18 @@ DEMO_USERS: tuple[UserSpec, ...] = (
             hiring_assistant=True,
         ),
     ),
-    UserSpec("recruiter5", "Daniel", "Okafor"),
+    UserSpec(
+        "recruiter5",
+        "Daniel",
+        "Okafor",
+        unmapped_seat=SeatSpec(
+            "urn:li:seat:5005",
+            "urn:li:person:seat5005",
+            Product.RECRUITER,
+            Role.RECRUITER_USER,
+            recruiter_searcher=True,
+        ),
+    ),
 )
 RECRUITER_USERNAMES = tuple(spec.username for spec in DEMO_USERS if not spec.is_admin)
 
@@ -507,27 +522,28 @@ def _ensure_seats(users: dict[str, AbstractUser]) -> tuple[int, int, int]:
     )
     created = total = 0
     for spec in DEMO_USERS:
-        if spec.seat is None:
-            continue
         user = users[spec.username]
-        _, was_created = LinkedInSeat.objects.get_or_create(
-            seat_urn=spec.seat.seat_urn,
-            defaults={
-                "user": user,
-                "person_urn": spec.seat.person_urn,
-                "contract": contract,
-                "first_name": user.first_name,
-                "last_name": user.last_name,
-                "product": spec.seat.product,
-                "role": spec.seat.role,
-                "hiring_project_creator": spec.seat.hiring_project_creator,
-                "recruiter_searcher": spec.seat.recruiter_searcher,
-                "hiring_assistant": spec.seat.hiring_assistant,
-                "active": True,
-            },
-        )
-        created += was_created
-        total += 1
+        for seat, holder in ((spec.seat, user), (spec.unmapped_seat, None)):
+            if seat is None:
+                continue
+            _, was_created = LinkedInSeat.objects.get_or_create(
+                seat_urn=seat.seat_urn,
+                defaults={
+                    "user": holder,
+                    "person_urn": seat.person_urn,
+                    "contract": contract,
+                    "first_name": user.first_name,
+                    "last_name": user.last_name,
+                    "product": seat.product,
+                    "role": seat.role,
+                    "hiring_project_creator": seat.hiring_project_creator,
+                    "recruiter_searcher": seat.recruiter_searcher,
+                    "hiring_assistant": seat.hiring_assistant,
+                    "active": True,
+                },
+            )
+            created += was_created
+            total += 1
     return int(contract_created), created, total
 
 
@@ -670,10 +686,25 @@ class Command(BaseCommand):
             action="store_true",
             help="Do not seed the LinkedIn sandbox (it is seeded when LINKEDIN_SANDBOX is on).",
         )
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Run even with DEBUG off. The demo users have a published password: only for "
+            "a throw-away or staging database, never for real data.",
+        )
 
     def handle(
         self, *args: Any, seed: int, candidates: int, requisitions: int, **opts: Any
     ) -> None:
+        if not settings.DEBUG and not opts.get("allow_production"):
+            # A superuser with a published password must not appear in a production database
+            # because someone ran the demo command against it.
+            raise CommandError(
+                "seed_demo refuses to run with DEBUG off: it creates a superuser 'admin' and "
+                f"recruiters with the published password '{DEMO_PASSWORD}'. Nothing was written. "
+                "Run it with DEBUG=on for a local demo, or pass --allow-production to load the "
+                "demo into a throw-away deployment on purpose."
+            )
         if not 1 <= candidates <= demo_data.MAX_CANDIDATES:
             raise CommandError(f"--candidates must be between 1 and {demo_data.MAX_CANDIDATES}.")
         max_requisitions = len(demo_data.CLIENTS) * 20
@@ -713,7 +744,9 @@ class Command(BaseCommand):
                 total=sum(len(r.placements) for r in plan.requisitions),
             )
         self._report(counts, seed=seed, seconds=time.monotonic() - started)
-        if settings.LINKEDIN_SANDBOX and not opts.get("no_sandbox"):
+        # The sandbox's own command exists only where the sandbox app is installed.
+        sandbox_installed = "seed_sandbox" in get_commands()
+        if settings.LINKEDIN_SANDBOX and sandbox_installed and not opts.get("no_sandbox"):
             call_command("seed_sandbox", stdout=self.stdout, stderr=self.stderr)
 
     def _report(self, counts: Counts, *, seed: int, seconds: float) -> None:
