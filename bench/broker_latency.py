@@ -176,6 +176,12 @@ def measure(args: argparse.Namespace) -> None:
             time.sleep(0.005)
         raise TimeoutError(f"notification {notification.pk} not processed in {timeout} s")
 
+    from syncjobs.models import OutboxEvent
+
+    backlog = OutboxEvent.objects.filter(status=OutboxEvent.Status.PENDING).count()
+    if backlog:
+        # Workers would spend their time sending these to the stand-in: not what is measured.
+        print(f"   WARNING: {backlog:,} outbox events pending in this database; use a fresh one")
     workers = [start_worker() for _ in range(args.workers)]
     try:
         wait_done(push(-1), timeout=120)  # a worker is up and consuming
