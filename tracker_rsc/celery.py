@@ -9,6 +9,8 @@ import socket
 from celery import Celery, signals
 from kombu.transport import TRANSPORT_ALIASES
 
+from tracker_rsc.log_format import clear_context
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker_rsc.settings")
 # ``filesystem://`` (the embedded default) publishes atomically: see tracker_rsc.broker.
 TRANSPORT_ALIASES["filesystem"] = "tracker_rsc.broker:Transport"
@@ -35,6 +37,10 @@ def _refuse_unsafe_start(**kwargs: object) -> None:
     except ImproperlyConfigured as exc:
         raise SystemExit(f"ImproperlyConfigured: {exc}") from exc
 
+
+# A worker process runs task after task: a sync run bound by one never tags the next's lines.
+signals.task_prerun.connect(clear_context, weak=False)
+signals.task_postrun.connect(clear_context, weak=False)
 
 SMOKE_KEY_PREFIX = "tracker_rsc:smoke:"
 SMOKE_KEY_TTL_SECONDS = 600

@@ -54,7 +54,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens: hashed at rest, expiring, revocable
+    "axes",  # login lockout after repeated failures (both login pages)
     "django_filters",
     "drf_spectacular",
     "tracker_rsc",
@@ -73,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tracker_rsc.urls"
@@ -114,6 +117,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# AxesStandaloneBackend first: it refuses a locked-out username+IP before any password check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 
@@ -139,6 +147,30 @@ STORAGES = {
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 
+# --- Object storage for uploaded files (CVs) --------------------------------------------------
+# With a bucket, CVs live in S3-compatible object storage (django-storages), so a worker on
+# another machine reads the file the web process stored. Variables as django-storages names
+# them; without keys boto3's own chain (instance role, ~/.aws) applies. Files stay private:
+# no public ACL, and any URL the storage hands out is signed and short-lived.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("AWS_LOCATION", default=""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            # Two uploads named cv.pdf must never replace each other's file.
+            "file_overwrite": False,
+        },
+    }
+
 # --- Security (production when DEBUG is off) ----------------------------------------------
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
@@ -157,9 +189,22 @@ if env.bool("USE_X_FORWARDED_PROTO", default=False):
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Rates are read at request time (tracker_rsc.api.throttles), so tests can change them.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "tracker_rsc.api.throttles.AnonThrottle",
+        "tracker_rsc.api.throttles.UserThrottle",
+        "tracker_rsc.api.throttles.WriteThrottle",
+        "tracker_rsc.api.throttles.EraseThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_THROTTLE_ANON", default="60/min"),
+        "user": env.str("API_THROTTLE_USER", default="1200/min"),
+        "write": env.str("API_THROTTLE_WRITE", default="300/min"),
+        "erase": env.str("API_THROTTLE_ERASE", default="30/hour"),
+    },
     "DEFAULT_PAGINATION_CLASS": "tracker_rsc.api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -174,6 +219,29 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# --- API tokens, login lockout, callback flood bound ------------------------------------------
+# django-rest-knox keeps only a SHA-512 digest of each token; a token expires after
+# API_TOKEN_TTL_DAYS unless created with another lifetime (manage.py create_api_token).
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=90)),
+    "AUTH_HEADER_PREFIX": "Token",  # the header integrators already send
+}
+# django-axes: AXES_FAILURE_LIMIT failed logins for one username from one IP lock that pair
+# out for AXES_COOLOFF_MINUTES (answered 429 with Retry-After); staff unlock it sooner by
+# deleting its "Access attempts" row in the admin.
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "tracker_rsc.lockout.lockout_response"
+# The client address: REMOTE_ADDR unless a trusted proxy sets a header (e.g. HTTP_X_REAL_IP);
+# never X-Forwarded-For by default, which any client can write to dodge the lockout.
+AXES_IPWARE_META_PRECEDENCE_ORDER = [env.str("AXES_CLIENT_IP_HEADER", default="REMOTE_ADDR")]
+# Pushes whose signature fails are stored for audit up to this many per hour; beyond it the
+# callback still answers but only counts them (syncjobs.notifications).
+CALLBACK_REJECTED_PER_HOUR = env.int("CALLBACK_REJECTED_PER_HOUR", default=100)
+
 # --- Redis and Celery ---------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 BROKER_DIR = VAR_DIR / "broker"
@@ -184,8 +252,11 @@ CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 CELERY_TASK_TIME_LIMIT = env.int(
     "CELERY_TASK_TIME_LIMIT", default=min(900, CELERY_VISIBILITY_TIMEOUT // 2)
 )
+# A minute of grace before the hard limit, or a fifth of it when the limit is short (a short
+# visibility timeout must not leave a soft limit of one second).
 CELERY_TASK_SOFT_TIME_LIMIT = env.int(
-    "CELERY_TASK_SOFT_TIME_LIMIT", default=max(1, CELERY_TASK_TIME_LIMIT - 60)
+    "CELERY_TASK_SOFT_TIME_LIMIT",
+    default=max(1, CELERY_TASK_TIME_LIMIT - min(60, CELERY_TASK_TIME_LIMIT // 5)),
 )
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -207,6 +278,8 @@ else:
         "socket_timeout": 5,
         "socket_connect_timeout": 5,
     }
+# Processes per worker (celery's own default is the CPU count); `make prod-smoke` runs one each.
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=None)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -261,6 +334,10 @@ CELERY_BEAT_SCHEDULE = {
     "purge-check-weekly": {  # LinkedIn asks for purged-export notices at least every 30 days
         "task": "syncjobs.tasks.purge_check",
         "schedule": crontab(day_of_week=1, hour=4, minute=0),
+    },
+    "prune-daily": {  # retention: settled outbox events, handled notifications, old runs
+        "task": "syncjobs.tasks.prune",
+        "schedule": crontab(hour=2, minute=40),
     },
 }
 BEAT_LOCK_FILE = str(VAR_DIR / "celerybeat.lock")
@@ -333,11 +410,56 @@ if LINKEDIN_SANDBOX:
         "schedule": timedelta(minutes=1),
     }
 
+# --- Retention (``manage.py prune`` and the daily beat job) -------------------------------------
+# Ages in days; 0 keeps that kind forever. What an audit needs is never pruned (erasure
+# tombstones, member links, the admin log, held records, anything pending or failed).
+PRUNE_OUTBOX_DAYS = env.int("PRUNE_OUTBOX_DAYS", default=30)
+PRUNE_NOTIFICATIONS_DAYS = env.int("PRUNE_NOTIFICATIONS_DAYS", default=90)
+PRUNE_SYNC_RUNS_DAYS = env.int("PRUNE_SYNC_RUNS_DAYS", default=180)
+# Rows deleted per short transaction: small enough that no table is locked for long.
+PRUNE_BATCH_SIZE = env.int("PRUNE_BATCH_SIZE", default=500)
+
+# --- Error reporting and logs -----------------------------------------------------------------
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from tracker_rsc.observability import sentry_init
+
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
+
+# ``plain`` for people, ``json`` for a log pipeline: one object per line with the Celery task
+# id and the sync run id (tracker_rsc.log_format).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'plain' or 'json', not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "context": {"()": "tracker_rsc.log_format.ContextFilter"},
+        # The callback URL's token is a credential: every handler drops it from what it writes.
+        "redact_callback_token": {"()": "tracker_rsc.log_redaction.CallbackTokenFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "tracker_rsc.log_format.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context", "redact_callback_token"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # runserver's access log has a handler of its own in Django's defaults: use ours.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
