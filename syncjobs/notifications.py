@@ -273,6 +273,7 @@ def notification_receive(*, token: str, body: bytes, headers: Mapping[str, str])
     except PayloadError as exc:
         _reject(body=body, headers=kept_headers, signature_valid=True, error=exc.message)
         return Receipt(400, f"Malformed notification: {exc.message}")
+    notification: InboundNotification | None
     with transaction.atomic():
         try:
             with transaction.atomic():

@@ -267,12 +267,12 @@ def profile_apply(
     if decision.candidate_id is not None:
         # Locked so that a recruiter's concurrent edit cannot interleave with the merge.
         candidate = Candidate.objects.select_for_update().get(pk=decision.candidate_id)
-        changes = merge_profile(_existing_fields(candidate), incoming)
+        changes: dict[str, Any] = merge_profile(_existing_fields(candidate), incoming)
         candidate_services.candidate_update(candidate=candidate, actor=actor, **changes)
         created = False
         changed = sorted(changes)
     else:
-        values = {name: value for name, value in incoming.items() if value}
+        values: dict[str, Any] = {name: value for name, value in incoming.items() if value}
         candidate = candidate_services.candidate_create(actor=actor, source=source, **values)
         created = True
         changed = sorted(values)

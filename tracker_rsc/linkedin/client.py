@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, overload
 from urllib.parse import unquote
 
 from django.conf import settings
@@ -135,7 +135,9 @@ def _raise_failures(result: BatchResult, what: str) -> None:
 class _KeyIndex:
     """Finds which sent record a key echoed in ``results``/``errors`` belongs to."""
 
-    def __init__(self, keys: Mapping[str, Mapping[str, str]], encode: Callable) -> None:
+    def __init__(
+        self, keys: Mapping[str, Mapping[str, str]], encode: Callable[[restli.Key], str]
+    ) -> None:
         self.by_text = {encode(key): record_id for record_id, key in keys.items()}
         self.by_fields = {
             tuple(sorted((name, str(value)) for name, value in key.items())): record_id
@@ -174,7 +176,7 @@ def _batch_result(
     data: Any,
     *,
     keys: Mapping[str, Mapping[str, str]],
-    encode: Callable,
+    encode: Callable[[restli.Key], str],
     path: str,
     missing_ok_statuses: frozenset[int] = frozenset(),
 ) -> BatchResult:
@@ -369,6 +371,29 @@ class LinkedInClient:
             return response.data
         raise AssertionError("unreachable")  # pragma: no cover
 
+    # Without tolerate_malformed every element parses or the call raises: no Unreadable.
+    @overload
+    def _paginate(
+        self,
+        path: str,
+        params: restli.QueryPairs,
+        *,
+        page_size: int,
+        parse: Callable[..., T],
+        resource: str,
+        tolerate_malformed: Literal[False] = False,
+    ) -> Iterator[T]: ...
+    @overload
+    def _paginate(
+        self,
+        path: str,
+        params: restli.QueryPairs,
+        *,
+        page_size: int,
+        parse: Callable[..., T],
+        resource: str,
+        tolerate_malformed: bool,
+    ) -> Iterator[T | Unreadable]: ...
     def _paginate(
         self,
         path: str,
@@ -515,7 +540,7 @@ class LinkedInClient:
         versioned = path.startswith("/rest/")
         encode = restli.v2_key if versioned else restli.v1_key
         batch_ids = restli.v2_batch_ids if versioned else restli.v1_batch_ids
-        paced = {"family": family, "records": len(keys)} if family else {}
+        paced: dict[str, Any] = {"family": family, "records": len(keys)} if family else {}
         data = self._request(
             "DELETE",
             path,
