@@ -8,12 +8,16 @@ give the answer away.
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django import forms
 from django.db.models import QuerySet
+from django.http import HttpRequest
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
 
 from candidates import normalize
 from candidates.models import Candidate
@@ -27,7 +31,7 @@ _SEAT_ONLY = (
 )
 
 
-def _widget_filter_allowed(request: object) -> None:
+def _widget_filter_allowed(request: HttpRequest | Request | None) -> None:
     if not sees_linkedin_widget(request):
         raise PermissionDenied(access.NO_SEAT_MESSAGE)
 
@@ -38,7 +42,7 @@ class IdFilter(django_filters.Filter):
 
     field_class = forms.IntegerField
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", 1)
         # Ids are 64-bit: a larger number is a 400, not a database overflow (a 500 on SQLite).
         kwargs.setdefault("max_value", 2**63 - 1)

@@ -12,4 +12,5 @@ class CursorPagination(_CursorPagination):
 class CandidateCursorPagination(CursorPagination):
     """Most recently updated first: Tracker's "Last Updated" order, served by cand_updated_idx."""
 
-    ordering = ("-updated_at", "-id")
+    # DRF takes any number of fields; the stub's default declares a one-field tuple.
+    ordering = ("-updated_at", "-id")  # type: ignore[assignment]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpRequest
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
@@ -61,7 +62,7 @@ def required_permissions(view: Any) -> tuple[str, ...] | None:
     return WRITE_PERMISSIONS.get(getattr(view, "basename", ""), {}).get(getattr(view, "action", ""))
 
 
-def sees_linkedin_widget(request: Request | None) -> bool:
+def sees_linkedin_widget(request: HttpRequest | Request | None) -> bool:
     """``tracker_rsc.access.can_see_linkedin_widget`` for the caller, asked once per request.
 
     Serializers ask it for every row of a page and filters for their values; the answer is
@@ -73,7 +74,8 @@ def sees_linkedin_widget(request: Request | None) -> bool:
     cached = getattr(request, "_tracker_linkedin_widget", None)
     if cached is None:
         cached = access.can_see_linkedin_widget(getattr(request, "user", None))
-        request._tracker_linkedin_widget = cached
+        # Cached on the request (Request has no slot for it): one seat query per request.
+        request._tracker_linkedin_widget = cached  # type: ignore[attr-defined]
     return cached
 
 

@@ -8,9 +8,10 @@ owners and connections), so a page of any size costs a constant number of querie
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
+from django.http import QueryDict
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -125,7 +126,8 @@ class CandidateSerializer(serializers.ModelSerializer):
                 and _same_text(data.get(name), getattr(self.instance, name, None))
             ]
             if unchanged:
-                data = data.copy()
+                # A QueryDict (form data) or a dict (JSON): both copy into something mutable.
+                data = cast("QueryDict | dict[str, Any]", data).copy()
                 for name in unchanged:
                     data.pop(name)
         return super().to_internal_value(data)
@@ -306,7 +308,9 @@ class ActivitySerializer(serializers.ModelSerializer):
     redacted, ``data`` keeps only Tracker facts, and audit entries (export, stub profile,
     sync) have no body, since it describes how the member was matched."""
 
-    data = serializers.JSONField(
+    # A field named "data": the serializer's metaclass takes it out of the class, so it never
+    # shadows Serializer.data (which the stubs cannot know).
+    data = serializers.JSONField(  # type: ignore[assignment]
         read_only=True,
         help_text=(
             "Details of the activity. Without an active LinkedIn Recruiter seat only the "

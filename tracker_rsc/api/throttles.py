@@ -9,7 +9,7 @@ reload) takes effect. A refused request is answered 429 with ``Retry-After`` (DR
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import SAFE_METHODS
@@ -17,14 +17,22 @@ from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
 
+# Mixins only ever mixed into a throttle or an APIView: type-checked as one, plain at runtime.
+if TYPE_CHECKING:
+    from rest_framework.views import APIView
 
-class _LiveRates:
+    _ThrottleBase = SimpleRateThrottle
+    _ViewBase = APIView
+else:
+    _ThrottleBase = _ViewBase = object
+
+
+class _LiveRates(_ThrottleBase):
     """Mixin: the rate of ``scope`` as configured now, not as it was at import."""
 
-    scope: str
-
     def get_rate(self) -> str | None:
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        # Rates are "N/period" strings in settings (the stubs type the dict's values loosely).
+        return cast("str | None", api_settings.DEFAULT_THROTTLE_RATES.get(self.scope or ""))
 
 
 class AnonThrottle(_LiveRates, AnonRateThrottle):
@@ -69,7 +77,7 @@ class EraseThrottle(_UserOrIpThrottle):
         return getattr(view, "action", None) == "erase" and request.method == "POST"
 
 
-class ThrottleFirstMixin:
+class ThrottleFirstMixin(_ViewBase):
     """Count every request against the limits, refused ones included.
 
     DRF checks throttles after authentication and permissions, so requests refused with 401 or
@@ -92,5 +100,6 @@ class ThrottleFirstMixin:
     def check_throttles(self, request: Request) -> None:
         if getattr(request, "_tracker_throttled", False):
             return
-        request._tracker_throttled = True
+        # A mark on this request (Request has no slot for it): throttled once, not twice.
+        request._tracker_throttled = True  # type: ignore[attr-defined]
         super().check_throttles(request)
