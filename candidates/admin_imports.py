@@ -29,7 +29,7 @@ from candidates.importing import (
     report_rows,
 )
 from candidates.models import ImportRun
-from tracker_rsc.admin_utils import ReadOnlyAdminMixin, progress_bar
+from tracker_rsc.admin_utils import ModelAdminMixinBase, ReadOnlyAdminMixin, progress_bar
 
 # Rows of the report shown on the run's page (the download has them all).
 REPORT_ROWS_SHOWN = 200
@@ -67,7 +67,7 @@ class ImportUploadForm(forms.Form):
         return upload
 
 
-class CsvImportAdminMixin:
+class CsvImportAdminMixin(ModelAdminMixinBase):
     """Adds the "Import CSV" page. Set ``import_kind`` and ``import_columns``."""
 
     import_kind: str = ""
@@ -75,22 +75,22 @@ class CsvImportAdminMixin:
     import_notes: str = ""
 
     def get_urls(self) -> list[URLPattern]:
-        opts = self.model._meta  # type: ignore[attr-defined]
+        opts = self.model._meta
         name = f"{opts.app_label}_{opts.model_name}_import"
-        view = self.admin_site.admin_view(self.import_view)  # type: ignore[attr-defined]
-        return [path("import/", view, name=name), *super().get_urls()]  # type: ignore[misc]
+        view = self.admin_site.admin_view(self.import_view)
+        return [path("import/", view, name=name), *super().get_urls()]
 
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         context = dict(extra_context or {})
-        context["import_csv_allowed"] = self.has_add_permission(request)  # type: ignore[attr-defined]
-        return super().changelist_view(request, context)  # type: ignore[misc]
+        context["import_csv_allowed"] = self.has_add_permission(request)
+        return super().changelist_view(request, context)
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
-        if not self.has_add_permission(request):  # type: ignore[attr-defined]
+        if not self.has_add_permission(request):
             raise PermissionDenied
-        opts = self.model._meta  # type: ignore[attr-defined]
+        opts = self.model._meta
         form = ImportUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             run = import_run_start(
@@ -104,7 +104,7 @@ class CsvImportAdminMixin:
             return HttpResponseRedirect(reverse("admin:candidates_importrun_change", args=[run.pk]))
         recent = ImportRun.objects.filter(kind=self.import_kind).select_related("created_by")[:5]
         context = {
-            **self.admin_site.each_context(request),  # type: ignore[attr-defined]
+            **self.admin_site.each_context(request),
             "opts": opts,
             "title": f"Import {opts.verbose_name_plural} from CSV",
             "form": form,

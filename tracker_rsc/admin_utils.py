@@ -79,14 +79,15 @@ class EstimatedCountPaginator(Paginator):
         return int(row[0])
 
 
-# The mixins below are only ever mixed into a ModelAdmin: type-checked as one, plain at runtime.
+# Base of the admin mixins: they are only ever mixed into a ModelAdmin, so they are
+# type-checked as one; at runtime they stay plain classes (the ModelAdmin comes later in the MRO).
 if TYPE_CHECKING:
-    _ModelAdminBase = admin.ModelAdmin[Any]
+    ModelAdminMixinBase = admin.ModelAdmin[Any]
 else:
-    _ModelAdminBase = object
+    ModelAdminMixinBase = object
 
 
-class LargeTableAdminMixin(_ModelAdminBase):
+class LargeTableAdminMixin(ModelAdminMixinBase):
     """For tables that grow to millions of rows: no full COUNT, no facet counts, no
     "Show all", and a note when the row count shown is estimated or capped."""
 
@@ -201,7 +202,7 @@ def add_validation_error(form: BaseForm, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-class ServiceAdminMixin(_ModelAdminBase):
+class ServiceAdminMixin(ModelAdminMixinBase):
     """Admin writes that go through services, with service errors shown on the form.
 
     ``save_model``/``save_related``/``delete_model`` call services inside ``service_errors()``.

@@ -29,8 +29,12 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import RateLimitExceeded, TransientError
+
+if TYPE_CHECKING:
+    from redis import Redis
 
 logger = logging.getLogger("tracker_rsc.linkedin")
 
@@ -268,10 +272,10 @@ redis.call('PEXPIRE', KEYS[2], 2 * 86400000)
 return {0, 0}
 """
 
-_redis_clients: dict[str, object] = {}
+_redis_clients: dict[str, Redis] = {}
 
 
-def _redis_client(url: str) -> object:
+def _redis_client(url: str) -> Redis:
     # One connection pool per process and URL, shared by every client instance.
     if url not in _redis_clients:
         import redis
@@ -289,7 +293,7 @@ class RedisLimiter(RateLimiter):
         family: str,
         limits: Limits,
         redis_url: str = "",
-        redis_client: object | None = None,
+        redis_client: Redis | None = None,
         prefix: str = "tracker_rsc:linkedin:ratelimit",
         use_server_time: bool = True,
         clock: Clock = time.time,
@@ -299,13 +303,13 @@ class RedisLimiter(RateLimiter):
         self.redis = redis_client or _redis_client(redis_url)
         self.keys = [f"{prefix}:{self.family}:window", f"{prefix}:{self.family}:day"]
         self.use_server_time = use_server_time
-        self.script = self.redis.register_script(_REDIS_SCRIPT)  # type: ignore[attr-defined]
+        self.script = self.redis.register_script(_REDIS_SCRIPT)
 
     def _try(self, records: int) -> tuple[int, int]:
         import redis
 
         now = "" if self.use_server_time else str(self._now_ms())
-        args = [
+        args: list[int | str] = [
             records,
             self.limits.records_per_minute,
             self.limits.requests_per_day,
@@ -322,7 +326,7 @@ class RedisLimiter(RateLimiter):
 
     def reset(self) -> None:
         """Forget the family's budget (tests and operators after a limit change)."""
-        self.redis.delete(*self.keys)  # type: ignore[attr-defined]
+        self.redis.delete(*self.keys)
 
 
 def get_limiter(
