@@ -38,7 +38,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -78,6 +78,9 @@ from tracker_rsc.linkedin import (
     get_client,
 )
 from tracker_rsc.models import Integration
+
+if TYPE_CHECKING:
+    from tracker_rsc.roles import Actor
 
 logger = logging.getLogger(__name__)
 
@@ -192,7 +195,7 @@ def _initialise(run: SyncRun, integration: Integration) -> None:
     run.refresh_from_db()
 
 
-def bulk_sync_claim(*, actor: Any = None) -> SyncRun | None:
+def bulk_sync_claim(*, actor: Actor = None) -> SyncRun | None:
     """Start the bulk sync, or take over its unfinished run. None when there is nothing to do
     (not enabled, already completed for this organization) or another worker holds the run.
     """
@@ -412,7 +415,7 @@ def _refused_credentials(run: SyncRun, exc: AuthError) -> None:
 
 def bulk_sync_run(
     *,
-    actor: Any = None,
+    actor: Actor = None,
     client: LinkedInClient | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> SyncRun | None:
@@ -449,7 +452,7 @@ def bulk_sync_run(
 
 
 @sync_runner("bulk_sync", help="Send every eligible candidate to LinkedIn once, and link matches.")
-def bulk_sync_runs(*, actor: Any = None) -> list[SyncRun]:
+def bulk_sync_runs(*, actor: Actor = None) -> list[SyncRun]:
     run = bulk_sync_run(actor=actor)
     return [run] if run is not None else []
 

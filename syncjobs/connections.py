@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from celery import shared_task
 
@@ -47,6 +47,9 @@ from tracker_rsc.linkedin import (
     get_client,
 )
 from tracker_rsc.models import Integration
+
+if TYPE_CHECKING:
+    from tracker_rsc.roles import Actor
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +113,7 @@ def handle_connection_change(notification: InboundNotification) -> HandlerOutcom
 
 
 def connection_sync_run(
-    *, actor: Any = None, client: LinkedInClient | None = None
+    *, actor: Actor = None, client: LinkedInClient | None = None
 ) -> SyncRun | None:
     """Reconcile every connection LinkedIn reports for the organization. None when skipped."""
     integration = Integration.get()
@@ -176,7 +179,7 @@ def connection_sync_run(
     "connection_sync",
     help="Reconcile LinkedIn hiring project connections with requisitions (hourly in beat).",
 )
-def connection_sync_runs(*, actor: Any = None) -> list[SyncRun]:
+def connection_sync_runs(*, actor: Actor = None) -> list[SyncRun]:
     run = connection_sync_run(actor=actor)
     return [run] if run is not None else []
 

@@ -22,7 +22,7 @@ id of such a push, so there is nothing to poll here.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from celery import shared_task
@@ -39,6 +39,9 @@ from tracker_rsc import services as integration_services
 from tracker_rsc import signals
 from tracker_rsc.linkedin import LinkedInClient, LinkedInError, TransientError, get_client
 from tracker_rsc.models import Contract, Integration, new_callback_token
+
+if TYPE_CHECKING:
+    from tracker_rsc.roles import Actor
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +78,7 @@ def _send_registration(
     return contracts
 
 
-def callback_token_rotate(*, actor: Any, client: LinkedInClient | None = None) -> str:
+def callback_token_rotate(*, actor: Actor, client: LinkedInClient | None = None) -> str:
     """Give the callback URL a new token, registered with LinkedIn first; returns a report.
 
     The token is the callback's credential; rotating it is the answer to a token seen where it

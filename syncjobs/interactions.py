@@ -40,7 +40,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from celery import shared_task
 from django.conf import settings
@@ -63,6 +63,9 @@ from syncjobs.runs import (
 from tracker_rsc.linkedin import ConversationEvent, LinkedInClient, ProspectNote, get_client
 from tracker_rsc.linkedin.client import MAX_INTERACTION_WINDOW
 from tracker_rsc.models import Contract, Integration, LinkedInSeat
+
+if TYPE_CHECKING:
+    from tracker_rsc.roles import Actor
 
 logger = logging.getLogger(__name__)
 
@@ -299,7 +302,7 @@ def interaction_sync_contract(
     *,
     kind: str,
     contract: Contract,
-    actor: Any = None,
+    actor: Actor = None,
     now: datetime | None = None,
     client: LinkedInClient | None = None,
     budget_seconds: float | None = None,
@@ -400,7 +403,7 @@ def _contracts() -> list[Contract]:
 def interaction_sync_runs(
     kind: str,
     *,
-    actor: Any = None,
+    actor: Actor = None,
     now: datetime | None = None,
     budget_seconds: float | None = None,
 ) -> list[SyncRun]:
@@ -429,14 +432,14 @@ def interaction_sync_runs(
 
 @sync_runner("inmail_sync", help="Sync InMails of contract-level contracts (every 30 minutes).")
 def inmail_sync_runs(
-    *, actor: Any = None, now: datetime | None = None, budget_seconds: float | None = None
+    *, actor: Actor = None, now: datetime | None = None, budget_seconds: float | None = None
 ) -> list[SyncRun]:
     return interaction_sync_runs(INMAIL, actor=actor, now=now, budget_seconds=budget_seconds)
 
 
 @sync_runner("note_sync", help="Sync Recruiter notes of contract-level contracts (every 30 min).")
 def note_sync_runs(
-    *, actor: Any = None, now: datetime | None = None, budget_seconds: float | None = None
+    *, actor: Actor = None, now: datetime | None = None, budget_seconds: float | None = None
 ) -> list[SyncRun]:
     return interaction_sync_runs(NOTE, actor=actor, now=now, budget_seconds=budget_seconds)
 

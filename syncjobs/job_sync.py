@@ -36,7 +36,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -67,6 +67,9 @@ from tracker_rsc.linkedin import (
     get_client,
 )
 from tracker_rsc.models import LinkedInSeat
+
+if TYPE_CHECKING:
+    from tracker_rsc.roles import Actor
 
 logger = logging.getLogger(__name__)
 
@@ -552,7 +555,7 @@ def send_application_deletes(events: list[OutboxEvent]) -> Outcome:
 
 
 @sync_runner("job_sync", help="Send every open requisition to LinkedIn (postings, access lists).")
-def job_sync_runs(*, actor: Any = None, client: LinkedInClient | None = None) -> list[SyncRun]:
+def job_sync_runs(*, actor: Actor = None, client: LinkedInClient | None = None) -> list[SyncRun]:
     """One run that re-sends every open requisition in batches of 100; [] when not enabled
     or when another job sync is running. Failures are counted per requisition and recorded on
     the requisition; the run fails only when LinkedIn is unreachable."""

@@ -50,6 +50,7 @@ from tracker_rsc.models import Integration
 if TYPE_CHECKING:
     from candidates.models import Candidate
     from requisitions.models import Placement
+    from tracker_rsc.roles import Actor
 
 logger = logging.getLogger(__name__)
 
@@ -463,14 +464,14 @@ class ReplayRefused(Exception):
     """The notification cannot be replayed (rejected, queued, processing or processed)."""
 
 
-def _actor_label(actor: Any) -> str:
+def _actor_label(actor: Actor) -> str:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return ""
     return actor.get_username()
 
 
 def notification_replay(
-    *, notification: InboundNotification, actor: Any, override: bool = False
+    *, notification: InboundNotification, actor: Actor, override: bool = False
 ) -> InboundNotification:
     """Process a failed, held or ignored notification again (enqueued after commit).
 
@@ -504,7 +505,7 @@ def notification_replay(
 
 
 def notification_discard(
-    *, notification: InboundNotification, actor: Any, reason: str = ""
+    *, notification: InboundNotification, actor: Actor, reason: str = ""
 ) -> InboundNotification:
     """Admin decision on a held notification: do not import; it becomes ``ignored``."""
     with transaction.atomic():

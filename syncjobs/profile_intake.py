@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -38,6 +38,9 @@ from candidates.dedupe import DuplicateDecision, IncomingPerson, find_duplicate
 from candidates.identity_locks import identity_lock_ids, identity_locks_take
 from candidates.models import Candidate, ErasureTombstone, MatchReview, MemberLink
 from tracker_rsc.linkedin import MemberProfile
+
+if TYPE_CHECKING:
+    from tracker_rsc.roles import Actor
 
 # Tracker's column sizes (candidates.models.Candidate); LinkedIn's values are cut to fit.
 _MAX_LENGTH = {
@@ -251,7 +254,7 @@ def profile_apply(
     profile: MemberProfile,
     source: str,
     link_method: str,
-    actor: Any = None,
+    actor: Actor = None,
 ) -> IntakeResult:
     """Duplicate check, then update or create the candidate and link the member.
 
@@ -305,7 +308,7 @@ def profile_apply(
     return result
 
 
-def _link(result: IntakeResult, *, profile: MemberProfile, method: str, actor: Any) -> None:
+def _link(result: IntakeResult, *, profile: MemberProfile, method: str, actor: Actor) -> None:
     candidate = result.candidate
     current = candidate_services.candidate_active_link(candidate=candidate)
     if current is not None and current.person_urn == profile.person_urn:

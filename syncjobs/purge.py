@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from celery import shared_task
 from django.db import IntegrityError, transaction
@@ -32,6 +32,9 @@ from syncjobs.runs import (
 )
 from tracker_rsc.linkedin import LinkedInClient, PurgedExport, get_client
 from tracker_rsc.models import Integration
+
+if TYPE_CHECKING:
+    from tracker_rsc.roles import Actor
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +98,7 @@ def purge_notice_store(*, purged: PurgedExport) -> bool:
 
 @sync_runner("purge_check", help="Poll LinkedIn's purged-export notices (weekly in beat).")
 def purge_check_runs(
-    *, actor: Any = None, client: LinkedInClient | None = None, now: datetime | None = None
+    *, actor: Actor = None, client: LinkedInClient | None = None, now: datetime | None = None
 ) -> list[SyncRun]:
     integration = Integration.get()
     if not integration.is_enabled:

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -24,6 +24,9 @@ from django.utils import timezone
 from syncjobs.models import SyncRun
 from tracker_rsc.log_format import bind_sync_run
 from tracker_rsc.models import Contract, LinkedInSeat
+
+if TYPE_CHECKING:
+    from tracker_rsc.roles import Actor
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +44,7 @@ def sync_run_start(
     seat: LinkedInSeat | None = None,
     window_start: datetime | None = None,
     window_end: datetime | None = None,
-    actor: Any = None,
+    actor: Actor = None,
     resume: bool = False,
 ) -> tuple[SyncRun | None, bool]:
     """Claim a run of ``kind``. Returns ``(run, resumed)``; ``(None, False)`` when busy.

@@ -21,7 +21,7 @@ deactivated, so a half-read list never deactivates seats that still exist.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from celery import shared_task
 from django.core.exceptions import ValidationError
@@ -39,6 +39,9 @@ from syncjobs.runs import (
 from tracker_rsc.linkedin import LinkedInClient, Seat, get_client
 from tracker_rsc.models import Contract, Integration, LinkedInSeat
 from tracker_rsc.services import seat_access_changed
+
+if TYPE_CHECKING:
+    from tracker_rsc.roles import Actor
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +119,7 @@ def seat_store(*, seat: Seat, contract: Contract, seen_at: Any) -> str:
 
 
 def seat_sync_contract(
-    *, contract: Contract, actor: Any = None, client: LinkedInClient | None = None
+    *, contract: Contract, actor: Actor = None, client: LinkedInClient | None = None
 ) -> SyncRun | None:
     """Pull the contract's seats as one run. None when another seat sync of it is running."""
     run, _ = sync_run_start(kind=SyncRun.Kind.SEAT_SYNC, contract=contract, actor=actor)
@@ -171,7 +174,7 @@ def seat_sync_contract(
 
 
 @sync_runner("seat_sync", help="Pull every active contract's LinkedIn seats (daily in beat).")
-def seat_sync_runs(*, actor: Any = None, client: LinkedInClient | None = None) -> list[SyncRun]:
+def seat_sync_runs(*, actor: Actor = None, client: LinkedInClient | None = None) -> list[SyncRun]:
     """One run per active contract; [] when the integration is not enabled."""
     if not Integration.get().is_enabled:
         logger.info("seat sync: the integration is not enabled")

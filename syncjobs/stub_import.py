@@ -33,7 +33,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from celery import shared_task
 from django.core.exceptions import ValidationError
@@ -65,6 +65,9 @@ from tracker_rsc.linkedin import (
     get_client,
 )
 from tracker_rsc.models import Contract, Integration, LinkedInSeat
+
+if TYPE_CHECKING:
+    from tracker_rsc.roles import Actor
 
 logger = logging.getLogger(__name__)
 
@@ -303,7 +306,7 @@ def _still_held(record: HeldRecord, reason: str) -> str:
     return STILL_HELD
 
 
-def stub_held_retry(*, record: HeldRecord, actor: Any = None) -> str:
+def stub_held_retry(*, record: HeldRecord, actor: Actor = None) -> str:
     """Take a held stub into Tracker again, from its kept element (after the cause was fixed).
 
     Returns ``created``, ``updated``, ``erased`` or ``already_imported``, and the record is
@@ -376,7 +379,7 @@ def _flush(run: SyncRun, counts: Counter) -> None:
 def stub_import_contract(
     *,
     contract: Contract,
-    actor: Any = None,
+    actor: Actor = None,
     now: datetime | None = None,
     client: LinkedInClient | None = None,
 ) -> SyncRun | None:
@@ -467,7 +470,7 @@ def stub_import_contract(
     "stub_import",
     help="Import InMail stub profiles of every contract-level contract (hourly in beat).",
 )
-def stub_import_runs(*, actor: Any = None, now: datetime | None = None) -> list[SyncRun]:
+def stub_import_runs(*, actor: Actor = None, now: datetime | None = None) -> list[SyncRun]:
     """One run per active contract-level contract; [] when stub profiles are off."""
     integration = Integration.get()
     if not integration.is_enabled:
