@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 
@@ -34,7 +34,12 @@ from candidates.matching import (
     decide_name,
     name_blocks,
 )
+from candidates.model_fields import model_field
 from candidates.models import Candidate, MemberLink
+
+if TYPE_CHECKING:
+    from django.db.backends.utils import CursorWrapper
+    from django.db.models.options import Options
 
 __all__ = [
     "IDENTIFIER_LIMIT",
@@ -125,7 +130,7 @@ def find_duplicate_traced(person: IncomingPerson) -> LookupTrace:
     return LookupTrace(outcome.decision, queries, outcome.rows_scored)
 
 
-def _fetch(cursor: Any, statement: str, params: list[Any]) -> list[CandidateKeys]:
+def _fetch(cursor: CursorWrapper, statement: str, params: list[Any]) -> list[CandidateKeys]:
     cursor.execute(statement, params)
     return [
         CandidateKeys(pk, updated_at, urn or "", profile, email, first, last)
@@ -146,8 +151,10 @@ class _Statements:
         candidate = Candidate._meta
         link = MemberLink._meta
 
-        def col(meta: Any, name: str) -> str:
-            return q(meta.get_field(name).column)
+        def col(meta: Options[Any], name: str) -> str:
+            column = model_field(meta.model, name).column
+            assert column is not None  # a model's own field always has a column
+            return q(column)
 
         self.candidate_table = q(candidate.db_table)
         self.link_table = q(link.db_table)

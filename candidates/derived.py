@@ -46,7 +46,7 @@ RECOMPUTE_CHUNK = 1000
 _BY_LABEL: dict[str, Sequence[Derivation]] = {}
 
 
-def apply_derivations(obj: Any, derivations: Sequence[Derivation]) -> None:
+def apply_derivations(obj: models.Model, derivations: Sequence[Derivation]) -> None:
     """Set every target of ``obj`` from its source, in order (a target may feed a later one)."""
     for target, source, function in derivations:
         setattr(obj, target, function(getattr(obj, source)))
