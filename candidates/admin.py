@@ -104,10 +104,12 @@ class LinkedInLinkFilter(admin.SimpleListFilter):
     title = "LinkedIn link"
     parameter_name = "linked"
 
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Candidate]
+    ) -> list[tuple[str, str]]:
         return [("yes", "Linked to a member"), ("no", "Not linked")]
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Candidate]) -> QuerySet[Candidate]:
         # A correlated EXISTS probes the partial unique index per candidate row, so the list
         # still walks the updated_at index and stops after one page (an anti-join plan).
         active = Exists(
@@ -124,10 +126,12 @@ class LinkedInSyncFilter(admin.SimpleListFilter):
     title = "LinkedIn sync"
     parameter_name = "sync"
 
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Candidate]
+    ) -> list[tuple[str, str]]:
         return [("error", "Last sync failed"), ("never", "Never synced"), ("ok", "Synced")]
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Candidate]) -> QuerySet[Candidate]:
         if self.value() == "error":
             return queryset.exclude(linkedin_sync_error="")
         if self.value() == "never":
@@ -141,16 +145,18 @@ class PossibleDuplicateFilter(admin.SimpleListFilter):
     title = "possible duplicate"
     parameter_name = "duplicate"
 
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Candidate]
+    ) -> list[tuple[str, str]]:
         return [("yes", "Flagged as a possible duplicate")]
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Candidate]) -> QuerySet[Candidate]:
         if self.value() == "yes":  # served by the partial index cand_possible_dup_idx
             return queryset.filter(possible_duplicate_of__isnull=False)
         return queryset
 
 
-class CandidateAdminForm(forms.ModelForm):
+class CandidateAdminForm(forms.ModelForm[Candidate]):
     skills = forms.ModelMultipleChoiceField(
         queryset=QuickSkill.objects.all(),
         required=False,
@@ -241,7 +247,7 @@ class EraseForm(forms.Form):
 
 @admin.register(Candidate)
 class CandidateAdmin(
-    CsvImportAdminMixin, LargeTableAdminMixin, ServiceAdminMixin, admin.ModelAdmin
+    CsvImportAdminMixin, LargeTableAdminMixin, ServiceAdminMixin, admin.ModelAdmin[Candidate]
 ):
     import_kind = ImportRun.Kind.CANDIDATES
     import_columns = candidate_import.COLUMNS
@@ -363,17 +369,18 @@ class CandidateAdmin(
             return fields
         return (*fields, "linkedin_sync_status")
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Candidate]:
         # The active link is one indexed lookup per displayed row (a partial unique index),
         # not a join that would multiply rows.
         active_person = MemberLink.objects.filter(
             candidate=OuterRef("pk"), unlinked_at__isnull=True
         ).values("person_urn")[:1]
-        return super().get_queryset(request).annotate(active_person_urn=Subquery(active_person))
+        queryset: QuerySet[Candidate] = super().get_queryset(request)
+        return queryset.annotate(active_person_urn=Subquery(active_person))
 
     def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet, search_term: str
-    ) -> tuple[QuerySet, bool]:
+        self, request: HttpRequest, queryset: QuerySet[Candidate], search_term: str
+    ) -> tuple[QuerySet[Candidate], bool]:
         if search_term.strip().startswith("urn:li:") and not (
             access.can_see_member_links_in_admin(request.user)
         ):
@@ -451,7 +458,7 @@ class CandidateAdmin(
         )
 
     def save_model(
-        self, request: HttpRequest, obj: Candidate, form: forms.ModelForm, change: bool
+        self, request: HttpRequest, obj: Candidate, form: forms.ModelForm[Candidate], change: bool
     ) -> None:
         fields = {
             name: getattr(obj, name) for name in services.EDITABLE_FIELDS if name in form.fields
@@ -476,7 +483,11 @@ class CandidateAdmin(
         copy_saved_state(obj, saved)
 
     def save_related(
-        self, request: HttpRequest, form: forms.ModelForm, formsets: list, change: bool
+        self,
+        request: HttpRequest,
+        form: forms.ModelForm[Candidate],
+        formsets: list[Any],
+        change: bool,
     ) -> None:
         # Skills were set by the service; the inlines are read-only.
         for formset in formsets:
@@ -488,7 +499,7 @@ class CandidateAdmin(
     @admin.action(
         description="Save again (re-send to LinkedIn and re-run matching)", permissions=["change"]
     )
-    def resend_to_linkedin(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def resend_to_linkedin(self, request: HttpRequest, queryset: QuerySet[Candidate]) -> None:
         count = 0
         for candidate in queryset.iterator(chunk_size=500):
             services.candidate_save(candidate=candidate, actor=request.user)
@@ -500,7 +511,9 @@ class CandidateAdmin(
         description="Erase selected candidates (GDPR: record and LinkedIn data)",
         permissions=["erase"],
     )
-    def erase_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+    def erase_selected(
+        self, request: HttpRequest, queryset: QuerySet[Candidate]
+    ) -> HttpResponse | None:
         candidates = list(queryset[: MAX_ERASE_AT_ONCE + 1])
         if len(candidates) > MAX_ERASE_AT_ONCE:
             self.message_user(
@@ -544,7 +557,9 @@ class CandidateAdmin(
 
 
 @admin.register(MemberLink)
-class MemberLinkAdmin(LargeTableAdminMixin, ExactSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class MemberLinkAdmin(
+    LargeTableAdminMixin, ExactSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin[MemberLink]
+):
     list_display = (
         "id",
         "candidate",
@@ -573,7 +588,7 @@ class MemberLinkAdmin(LargeTableAdminMixin, ExactSearchMixin, ReadOnlyAdminMixin
     @admin.action(
         description="Unlink selected (the link is kept as history)", permissions=["unlink"]
     )
-    def unlink_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def unlink_selected(self, request: HttpRequest, queryset: QuerySet[MemberLink]) -> None:
         unlinked = 0
         for link in queryset.filter(unlinked_at__isnull=True).select_related("candidate"):
             services.member_link_unlink(link=link, actor=request.user, reason="unlinked in admin")
@@ -583,7 +598,7 @@ class MemberLinkAdmin(LargeTableAdminMixin, ExactSearchMixin, ReadOnlyAdminMixin
 
 
 @admin.register(MatchReview)
-class MatchReviewAdmin(ExactSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class MatchReviewAdmin(ExactSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin[MatchReview]):
     list_display = (
         "id",
         "kind",
@@ -608,7 +623,7 @@ class MatchReviewAdmin(ExactSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     has_resolve_permission = permission_check("change")
 
     @admin.action(description="Mark selected as resolved", permissions=["resolve"])
-    def resolve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def resolve_selected(self, request: HttpRequest, queryset: QuerySet[MatchReview]) -> None:
         resolved = 0
         for review in queryset.filter(resolved_at__isnull=True):
             services.match_review_resolve(
@@ -623,10 +638,14 @@ class HasAliasesFilter(admin.SimpleListFilter):
     title = "aliases"
     parameter_name = "has_aliases"
 
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[QuickSkill]
+    ) -> list[tuple[str, str]]:
         return [("yes", "With aliases"), ("no", "Without aliases")]
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[QuickSkill]
+    ) -> QuerySet[QuickSkill]:
         with_aliases = Exists(QuickSkillAlias.objects.filter(skill=OuterRef("pk")))
         if self.value() == "yes":
             return queryset.filter(with_aliases)
@@ -635,7 +654,7 @@ class HasAliasesFilter(admin.SimpleListFilter):
         return queryset
 
 
-class QuickSkillAliasForm(forms.ModelForm):
+class QuickSkillAliasForm(forms.ModelForm[QuickSkillAlias]):
     class Meta:
         model = QuickSkillAlias
         fields = ("alias",)
@@ -646,20 +665,20 @@ class QuickSkillAliasForm(forms.ModelForm):
             self.fields["alias"].disabled = True
 
     def clean_alias(self) -> str:
-        alias = self.cleaned_data["alias"]
+        alias: str = self.cleaned_data["alias"]
         if not normalize.normalize_skill(alias):
             raise forms.ValidationError("An alias needs at least one letter or digit.")
         return alias
 
 
-class QuickSkillAliasInline(admin.TabularInline):
+class QuickSkillAliasInline(admin.TabularInline[QuickSkillAlias, QuickSkill]):
     model = QuickSkillAlias
     form = QuickSkillAliasForm
     extra = 3
 
 
 @admin.register(QuickSkill)
-class QuickSkillAdmin(CsvImportAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
+class QuickSkillAdmin(CsvImportAdminMixin, ServiceAdminMixin, admin.ModelAdmin[QuickSkill]):
     import_kind = ImportRun.Kind.QUICK_SKILLS
     import_columns = skill_import.COLUMNS
     import_notes = (
@@ -674,10 +693,12 @@ class QuickSkillAdmin(CsvImportAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
     inlines = (QuickSkillAliasInline,)
     readonly_fields = ("key", "created_at")
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[QuickSkill]:
         return super().get_queryset(request).prefetch_related("aliases")
 
-    def get_readonly_fields(self, request: HttpRequest, obj: QuickSkill | None = None) -> tuple:
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: QuickSkill | None = None
+    ) -> list[Any] | tuple[Any, ...]:
         # The name is the dictionary key that Skills Search matches on: renaming it would
         # silently change which LinkedIn skills map here, so a new entry is made instead.
         return (*self.readonly_fields, "name") if obj else self.readonly_fields
@@ -687,7 +708,7 @@ class QuickSkillAdmin(CsvImportAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
         return ", ".join(alias.alias for alias in obj.aliases.all()) or "—"
 
     def save_model(
-        self, request: HttpRequest, obj: QuickSkill, form: forms.ModelForm, change: bool
+        self, request: HttpRequest, obj: QuickSkill, form: forms.ModelForm[QuickSkill], change: bool
     ) -> None:
         if change:
             return  # only the aliases change, in save_formset
@@ -696,7 +717,7 @@ class QuickSkillAdmin(CsvImportAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
         copy_saved_state(obj, skill)
 
     def save_formset(
-        self, request: HttpRequest, form: forms.ModelForm, formset: Any, change: bool
+        self, request: HttpRequest, form: forms.ModelForm[QuickSkill], formset: Any, change: bool
     ) -> None:
         if formset.model is not QuickSkillAlias:
             super().save_formset(request, form, formset, change)
@@ -716,7 +737,7 @@ class QuickSkillAdmin(CsvImportAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(QuickSkillAlias)
-class QuickSkillAliasAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class QuickSkillAliasAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[QuickSkillAlias]):
     """View only: aliases are added and removed on their Quick Skill's page."""
 
     list_display = ("alias", "skill", "key")
@@ -727,7 +748,7 @@ class QuickSkillAliasAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(CandidateSkill)
 class CandidateSkillAdmin(
-    LargeTableAdminMixin, ExactSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin
+    LargeTableAdminMixin, ExactSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin[CandidateSkill]
 ):
     """View only: a candidate's skills are edited on the candidate, through candidate_update."""
 
@@ -741,7 +762,7 @@ class CandidateSkillAdmin(
 
 
 @admin.register(ErasureTombstone)
-class ErasureTombstoneAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ErasureTombstoneAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[ErasureTombstone]):
     list_display = (
         "candidate_id",
         "erased_at",
@@ -760,8 +781,8 @@ class ErasureTombstoneAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("erased_by",)
 
     def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet, search_term: str
-    ) -> tuple[QuerySet, bool]:
+        self, request: HttpRequest, queryset: QuerySet[ErasureTombstone], search_term: str
+    ) -> tuple[QuerySet[ErasureTombstone], bool]:
         term = search_term.strip()
         if not term:
             return queryset, False

@@ -115,7 +115,7 @@ class CsvImportAdminMixin(ModelAdminMixinBase):
         return TemplateResponse(request, "admin/candidates/import_upload.html", context)
 
 
-class ImportRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ImportRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[ImportRun]):
     """The import runs: progress, counts, report. Read-only: an import is made by uploading."""
 
     list_display = (

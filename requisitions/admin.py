@@ -43,10 +43,14 @@ class ConnectedFilter(admin.SimpleListFilter):
     title = "LinkedIn hiring project"
     parameter_name = "connected"
 
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Requisition]
+    ) -> list[tuple[str, str]]:
         return [("yes", "Connected"), ("no", "Not connected")]
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[Requisition]
+    ) -> QuerySet[Requisition]:
         active = ProjectConnection.objects.filter(requisition=OuterRef("pk"), active=True)
         if self.value() == "yes":
             return queryset.filter(Exists(active))
@@ -73,7 +77,7 @@ class ProjectConnectionInline(ReadOnlyInline):
 
 
 @admin.register(Requisition)
-class RequisitionAdmin(CsvImportAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
+class RequisitionAdmin(CsvImportAdminMixin, ServiceAdminMixin, admin.ModelAdmin[Requisition]):
     import_kind = ImportRun.Kind.REQUISITIONS
     import_columns = requisition_import.COLUMNS
     import_notes = (
@@ -136,7 +140,7 @@ class RequisitionAdmin(CsvImportAdminMixin, ServiceAdminMixin, admin.ModelAdmin)
         "related_records",
     )
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Requisition]:
         placements = (
             Placement.objects.filter(requisition=OuterRef("pk"))
             .order_by()
@@ -144,21 +148,17 @@ class RequisitionAdmin(CsvImportAdminMixin, ServiceAdminMixin, admin.ModelAdmin)
             .annotate(count=Count("pk"))
             .values("count")
         )
-        return (
-            super()
-            .get_queryset(request)
-            .prefetch_related("owners")
-            .annotate(
-                connected=Exists(
-                    ProjectConnection.objects.filter(requisition=OuterRef("pk"), active=True)
-                ),
-                placements_total=Subquery(placements),
-            )
+        queryset: QuerySet[Requisition] = super().get_queryset(request)
+        return queryset.prefetch_related("owners").annotate(
+            connected=Exists(
+                ProjectConnection.objects.filter(requisition=OuterRef("pk"), active=True)
+            ),
+            placements_total=Subquery(placements),
         )
 
     def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet, search_term: str
-    ) -> tuple[QuerySet, bool]:
+        self, request: HttpRequest, queryset: QuerySet[Requisition], search_term: str
+    ) -> tuple[QuerySet[Requisition], bool]:
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if (number := as_id(search_term)) is not None:
             results |= queryset.filter(pk=number)
@@ -202,7 +202,11 @@ class RequisitionAdmin(CsvImportAdminMixin, ServiceAdminMixin, admin.ModelAdmin)
         )
 
     def save_model(
-        self, request: HttpRequest, obj: Requisition, form: forms.ModelForm, change: bool
+        self,
+        request: HttpRequest,
+        obj: Requisition,
+        form: forms.ModelForm[Requisition],
+        change: bool,
     ) -> None:
         fields = {name: getattr(obj, name) for name in services.REQUISITION_FIELDS}
         owners = form.cleaned_data["owners"]
@@ -221,7 +225,11 @@ class RequisitionAdmin(CsvImportAdminMixin, ServiceAdminMixin, admin.ModelAdmin)
         copy_saved_state(obj, saved)
 
     def save_related(
-        self, request: HttpRequest, form: forms.ModelForm, formsets: list, change: bool
+        self,
+        request: HttpRequest,
+        form: forms.ModelForm[Requisition],
+        formsets: list[Any],
+        change: bool,
     ) -> None:
         # No form.save_m2m(): the owners were set by the service in save_model (it validates
         # them and sends requisition_saved with the new access list).
@@ -231,7 +239,7 @@ class RequisitionAdmin(CsvImportAdminMixin, ServiceAdminMixin, admin.ModelAdmin)
     def delete_model(self, request: HttpRequest, obj: Requisition) -> None:
         services.requisition_delete(requisition=obj, actor=request.user)
 
-    def _close(self, request: HttpRequest, queryset: QuerySet, status: str) -> int:
+    def _close(self, request: HttpRequest, queryset: QuerySet[Requisition], status: str) -> int:
         closed = 0
         for requisition in queryset.exclude(status=status):
             services.requisition_close(requisition=requisition, status=status, actor=request.user)
@@ -240,18 +248,20 @@ class RequisitionAdmin(CsvImportAdminMixin, ServiceAdminMixin, admin.ModelAdmin)
         return closed
 
     @admin.action(description="Close selected requisitions", permissions=["change"])
-    def close_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def close_selected(self, request: HttpRequest, queryset: QuerySet[Requisition]) -> None:
         closed = self._close(request, queryset, Requisition.Status.CLOSED)
         report(self, request, [(closed, "requisitions closed (LinkedIn closes their jobs)")])
 
     @admin.action(description="Mark selected requisitions filled", permissions=["change"])
-    def mark_filled(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def mark_filled(self, request: HttpRequest, queryset: QuerySet[Requisition]) -> None:
         filled = self._close(request, queryset, Requisition.Status.FILLED)
         report(self, request, [(filled, "requisitions marked filled")])
 
 
 @admin.register(ProjectConnection)
-class ProjectConnectionAdmin(ExactSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class ProjectConnectionAdmin(
+    ExactSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin[ProjectConnection]
+):
     """What LinkedIn reported about hiring project connections, refusals included."""
 
     list_display = (
@@ -276,14 +286,16 @@ class ProjectConnectionAdmin(ExactSearchMixin, ReadOnlyAdminMixin, admin.ModelAd
         return truncate(obj.refusal_reason) or "—"
 
 
-class PlacementAdminForm(forms.ModelForm):
+class PlacementAdminForm(forms.ModelForm[Placement]):
     class Meta:
         model = Placement
         fields = ("candidate", "requisition", "stage")
 
 
 @admin.register(Placement)
-class PlacementAdmin(LargeTableAdminMixin, ExactSearchMixin, ServiceAdminMixin, admin.ModelAdmin):
+class PlacementAdmin(
+    LargeTableAdminMixin, ExactSearchMixin, ServiceAdminMixin, admin.ModelAdmin[Placement]
+):
     form = PlacementAdminForm
     list_display = (
         "id",
@@ -306,14 +318,18 @@ class PlacementAdmin(LargeTableAdminMixin, ExactSearchMixin, ServiceAdminMixin, 
     evaluation_fields = ("rank", "evaluated_at", "evaluation_basis")
     record_fields = ("source", "added_by", "created_at", "updated_at", "related_records")
 
-    def get_fieldsets(self, request: HttpRequest, obj: Placement | None = None) -> list:
+    def get_fieldsets(
+        self, request: HttpRequest, obj: Placement | None = None
+    ) -> list[Any] | tuple[Any, ...]:
         return [
             (None, {"fields": ("candidate", "requisition", "stage")}),
             ("Hiring Assistant evaluation (from LinkedIn)", {"fields": self.evaluation_fields}),
             ("Record", {"fields": self.record_fields}),
         ]
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Placement | None = None) -> tuple:
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Placement | None = None
+    ) -> list[Any] | tuple[Any, ...]:
         readonly = (*self.evaluation_fields, *self.record_fields)
         # A placement is one candidate on one job: moving it means removing and re-adding.
         return ("candidate", "requisition", *readonly) if obj else readonly
@@ -333,7 +349,7 @@ class PlacementAdmin(LargeTableAdminMixin, ExactSearchMixin, ServiceAdminMixin, 
         )
 
     def save_model(
-        self, request: HttpRequest, obj: Placement, form: forms.ModelForm, change: bool
+        self, request: HttpRequest, obj: Placement, form: forms.ModelForm[Placement], change: bool
     ) -> None:
         with service_errors():
             if change:
@@ -357,7 +373,9 @@ class PlacementAdmin(LargeTableAdminMixin, ExactSearchMixin, ServiceAdminMixin, 
 
 
 @admin.register(Activity)
-class ActivityAdmin(LargeTableAdminMixin, ExactSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class ActivityAdmin(
+    LargeTableAdminMixin, ExactSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin[Activity]
+):
     """The timeline entries: InMails, notes, evaluation summaries, exports, sync events."""
 
     list_display = (
@@ -403,7 +421,7 @@ class ActivityAdmin(LargeTableAdminMixin, ExactSearchMixin, ReadOnlyAdminMixin, 
     def _member_data(self, request: HttpRequest) -> bool:
         return access.can_see_member_links_in_admin(request.user)
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Activity]:
         queryset = super().get_queryset(request)
         if self._member_data(request):
             return queryset
@@ -441,8 +459,8 @@ class ActivityAdmin(LargeTableAdminMixin, ExactSearchMixin, ReadOnlyAdminMixin, 
         return (*fields, "shown_subject", "shown_body", "shown_data")
 
     def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet, search_term: str
-    ) -> tuple[QuerySet, bool]:
+        self, request: HttpRequest, queryset: QuerySet[Activity], search_term: str
+    ) -> tuple[QuerySet[Activity], bool]:
         if search_term.strip().startswith("urn:li:") and not self._member_data(request):
             return queryset.none(), False
         return super().get_search_results(request, queryset, search_term)
