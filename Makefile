@@ -131,5 +131,5 @@ lint-docker: install ## hadolint the Dockerfile, check compose.yaml against the 
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec compose.yaml
 
 clean: ## Remove .venv and caches (keeps var/, the local database)
-	rm -rf $(VENV) .ruff_cache .pytest_cache *.egg-info
+	rm -rf $(VENV) .ruff_cache .mypy_cache .pytest_cache *.egg-info
 	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +
