@@ -71,7 +71,7 @@ from syncjobs.selectors import bulk_sync_completed
 from tracker_rsc.linkedin import (
     MAX_BATCH_SIZE,
     AuthError,
-    LinkedInClient,
+    LinkedInAPI,
     LinkedInError,
     PermanentError,
     TransientError,
@@ -257,7 +257,7 @@ def next_batch(cursor: dict[str, Any]) -> list[Candidate]:
     )
 
 
-def process_batch(candidates: list[Candidate], *, client: LinkedInClient) -> BatchOutcome:
+def process_batch(candidates: list[Candidate], *, client: LinkedInAPI) -> BatchOutcome:
     """Send one batch and store LinkedIn's matches. Raises TransientError (retry the batch),
     AuthError, or PermanentError when LinkedIn refused the whole call.
     """
@@ -350,7 +350,7 @@ def _save(run: SyncRun, outcome: BatchOutcome) -> None:
 def bulk_sync_step(
     run: SyncRun,
     *,
-    client: LinkedInClient,
+    client: LinkedInAPI,
     deadline: float | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> str:
@@ -415,7 +415,7 @@ def _refused_credentials(run: SyncRun, exc: AuthError) -> None:
 def bulk_sync_run(
     *,
     actor: Any = None,
-    client: LinkedInClient | None = None,
+    client: LinkedInAPI | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> SyncRun | None:
     """Run (or resume) the bulk sync to the end in this process (``manage.py run_sync``).

@@ -42,7 +42,7 @@ from syncjobs.runs import (
 )
 from tracker_rsc.linkedin import (
     PUSH_CONNECTION_CHANGE,
-    LinkedInClient,
+    LinkedInAPI,
     ProjectConnectionChange,
     get_client,
 )
@@ -109,9 +109,7 @@ def handle_connection_change(notification: InboundNotification) -> HandlerOutcom
     return processed(result)
 
 
-def connection_sync_run(
-    *, actor: Any = None, client: LinkedInClient | None = None
-) -> SyncRun | None:
+def connection_sync_run(*, actor: Any = None, client: LinkedInAPI | None = None) -> SyncRun | None:
     """Reconcile every connection LinkedIn reports for the organization. None when skipped."""
     integration = Integration.get()
     if not integration.is_enabled or not integration.organization_urn:

@@ -30,7 +30,7 @@ from syncjobs.runs import (
     sync_run_start,
     sync_runner,
 )
-from tracker_rsc.linkedin import LinkedInClient, PurgedExport, get_client
+from tracker_rsc.linkedin import LinkedInAPI, PurgedExport, get_client
 from tracker_rsc.models import Integration
 
 logger = logging.getLogger(__name__)
@@ -95,7 +95,7 @@ def purge_notice_store(*, purged: PurgedExport) -> bool:
 
 @sync_runner("purge_check", help="Poll LinkedIn's purged-export notices (weekly in beat).")
 def purge_check_runs(
-    *, actor: Any = None, client: LinkedInClient | None = None, now: datetime | None = None
+    *, actor: Any = None, client: LinkedInAPI | None = None, now: datetime | None = None
 ) -> list[SyncRun]:
     integration = Integration.get()
     if not integration.is_enabled:

@@ -57,7 +57,7 @@ from syncjobs.runs import (
     sync_runner,
 )
 from tracker_rsc.linkedin import (
-    LinkedInClient,
+    LinkedInAPI,
     MailStub,
     PayloadError,
     Unreadable,
@@ -378,7 +378,7 @@ def stub_import_contract(
     contract: Contract,
     actor: Any = None,
     now: datetime | None = None,
-    client: LinkedInClient | None = None,
+    client: LinkedInAPI | None = None,
 ) -> SyncRun | None:
     """Import the contract's next window of stubs as one run. None when skipped.
 
