@@ -15,7 +15,8 @@ them a Quick Skill and a few candidates a timeline and shortlists, then:
    and, as an admin, the sync dashboard and the candidate admin list (plain, searched, and
    filtered); prints p50/p95/p99 and the most SQL queries one render of each kind ran.
 
-Nothing here asserts: it prints figures (DESIGN §8: performance is measured in bench/).
+Nothing here asserts: it prints figures (docs/architecture.md §8: performance is measured in
+bench/).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Bulk sync (DESIGN §4.3): once after enabling, every eligible candidate goes to LinkedIn.
+"""Bulk sync (docs/architecture.md §4.3): once after enabling, every eligible candidate goes to
+LinkedIn.
 
 One ``bulk_sync`` SyncRun walks the candidates table by primary key (keyset: ``pk > cursor``,
 batches of at most 100, LinkedIn's batch maximum) up to the highest id that existed when the run
@@ -118,8 +119,8 @@ class BulkSyncRefused(Exception):
 
 
 def history_cutoff(integration: Integration) -> datetime:
-    """Candidates last updated at or after this moment are in the bulk sync (DESIGN §4.3):
-    ``Integration.history_cutoff``, calendar years before the day of enabling."""
+    """Candidates last updated at or after this moment are in the bulk sync (docs/architecture.md
+    §4.3): ``Integration.history_cutoff``, calendar years before the day of enabling."""
     return integration.history_cutoff
 
 

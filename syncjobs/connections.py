@@ -1,4 +1,5 @@
-"""Connected projects (DESIGN §4.9, §5.1): LinkedIn hiring projects connected to requisitions.
+"""Connected projects (docs/architecture.md §4.9, §5.1): LinkedIn hiring projects connected to
+requisitions.
 
 A recruiter connects a Tracker job to a hiring project in LinkedIn Recruiter (a new project or
 an existing one). LinkedIn pushes ``HIRING_PROJECT_CONNECTION_CHANGE``; the handler fetches the

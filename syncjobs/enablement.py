@@ -1,4 +1,4 @@
-"""Enablement (DESIGN §4.1): what happens once an admin enabled the integration.
+"""Enablement (docs/architecture.md §4.1): what happens once an admin enabled the integration.
 
 ``tracker_rsc.services.integration_enable`` (admin page, ``manage.py enable_integration``) sends
 ``integration_enabled`` after its commit; the admin's "Retry setup" sends

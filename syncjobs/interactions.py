@@ -1,4 +1,5 @@
-"""InMails and Recruiter notes (DESIGN §4.8): LinkedIn history becomes candidate activities.
+"""InMails and Recruiter notes (docs/architecture.md §4.8): LinkedIn history becomes candidate
+activities.
 
 Every 30 minutes (beat: ``syncjobs.tasks.interaction_sync_all``), while the integration is
 enabled, each active contract with contract-level access is synced as one ``inmail_sync`` and

@@ -1,4 +1,5 @@
-"""Job sync (DESIGN §4.9, §5): requisitions and their applications go to LinkedIn via the outbox.
+"""Job sync (docs/architecture.md §4.9, §5): requisitions and their applications go to LinkedIn via
+the outbox.
 
 Requisitions — every one, open or not, standard, evergreen or placeholder — are sent on
 create, update and close (``requisition_upsert``) and when deleted (``requisition_close``):

@@ -1,6 +1,6 @@
-"""Purged-export notices (DESIGN §4.11): LinkedIn tells partners when exported members' data
-was purged on its side; Tracker polls them at least every 30 days (weekly in beat) into
-``PurgeNotice``, the admins' work queue (``PurgeNoticeAdmin``: mark resolved).
+"""Purged-export notices (docs/architecture.md §4.11): LinkedIn tells partners when exported
+members' data was purged on its side; Tracker polls them at least every 30 days (weekly in beat)
+into ``PurgeNotice``, the admins' work queue (``PurgeNoticeAdmin``: mark resolved).
 
 One ``purge_check`` SyncRun asks for the notices purged since the end of the last successful
 check (the first check starts ``FIRST_CHECK_LOOKBACK`` before the integration was enabled).

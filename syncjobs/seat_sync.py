@@ -1,4 +1,5 @@
-"""Seat sync (DESIGN §3, §5.1 ``seatsV2``): LinkedIn's Recruiter licenses into ``LinkedInSeat``.
+"""Seat sync (docs/architecture.md §3, §5.1 ``seatsV2``): LinkedIn's Recruiter licenses into
+``LinkedInSeat``.
 
 Once at enabling and then daily (beat ``seat-sync-daily``), each active contract is one
 ``seat_sync`` SyncRun that pages through the contract's seats:

@@ -1,4 +1,4 @@
-"""A fake LinkedIn for the job, connection, InMail/notes and evaluation tests (issue 6).
+"""A fake LinkedIn for the job, connection, InMail/notes and evaluation tests.
 
 It records every call (``calls``) and what each write carried, so a test can assert what
 reached "LinkedIn" — and, just as important, what never did.

@@ -1,4 +1,4 @@
-"""``LinkedInClient``: one method per LinkedIn call Tracker makes (DESIGN §5).
+"""``LinkedInClient``: one method per LinkedIn call Tracker makes (docs/architecture.md §5).
 
 Every method goes through ``_request``, the choke point that adds the token and headers, builds
 the URL (any base, path prefix included), paces the candidate and application families and
