@@ -255,8 +255,8 @@ def candidate_list_page(
 
 
 def _activity_model() -> type[Any]:
-    # candidates never imports requisitions (DESIGN §2): the model is reached through the
-    # reverse relation, as the candidate page reads it (hence no static type either).
+    # candidates never imports requisitions (docs/architecture.md §2): the model is reached
+    # through the reverse relation, as the candidate page reads it (hence no static type).
     return Candidate._meta.get_field("activities").related_model
 
 

@@ -31,5 +31,5 @@ urlpatterns = [
 ]
 
 if settings.LINKEDIN_SANDBOX:
-    # The simulated LinkedIn (DESIGN §6); absent, hence 404, in production.
+    # The simulated LinkedIn (docs/architecture.md §6); absent, hence 404, in production.
     urlpatterns += [path("sandbox/linkedin/", include("tracker_rsc.sandbox.urls"))]
