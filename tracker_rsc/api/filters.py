@@ -14,7 +14,7 @@ from candidates.selectors import candidates_linked, candidates_matching
 from requisitions.models import Activity, Placement, Requisition
 
 
-@extend_schema_field(OpenApiTypes.INT)
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**63 - 1})
 class IdFilter(django_filters.Filter):
     """A positive integer id: "abc" or "1.5" is a 400, an unknown id an empty page."""
 
@@ -68,6 +68,7 @@ class CandidateFilter(django_filters.FilterSet):
     ) -> QuerySet[Candidate]:
         return queryset.filter(email_key=normalize.normalize_email(value))
 
+    @extend_schema_field({"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"})
     def filter_q(self, queryset: QuerySet[Candidate], name: str, value: str) -> QuerySet[Candidate]:
         return candidates_matching(queryset=queryset, text=value)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -26,6 +27,7 @@ from requisitions.selectors import (
     requisition_active_connection,
     requisition_reevaluation_hint,
 )
+from tracker_rsc.api.fields import StrictJSONTypesMixin
 
 # --- Candidates -----------------------------------------------------------------------------
 
@@ -58,7 +60,7 @@ class SkillNamesField(serializers.ListField):
         return found
 
 
-class CandidateSerializer(serializers.ModelSerializer):
+class CandidateSerializer(StrictJSONTypesMixin, serializers.ModelSerializer):
     skills = SkillNamesField(
         required=False,
         max_length=100,
@@ -105,7 +107,7 @@ class CandidateSerializer(serializers.ModelSerializer):
         return value
 
 
-class CandidateEraseSerializer(serializers.Serializer):
+class CandidateEraseSerializer(StrictJSONTypesMixin, serializers.Serializer):
     reason = serializers.CharField(
         max_length=300, help_text="Why the candidate is erased (kept on the erasure record)."
     )
@@ -148,9 +150,12 @@ class OwnerIdsField(serializers.ListField):
         return [users[pk] for pk in ids]
 
 
-class RequisitionSerializer(serializers.ModelSerializer):
+class RequisitionSerializer(StrictJSONTypesMixin, serializers.ModelSerializer):
     owners = OwnerIdsField(
-        help_text="User ids of the owners (at least one): they form the job's LinkedIn access list."
+        min_length=1,
+        help_text=(
+            "User ids of the owners (at least one): they form the job's LinkedIn access list."
+        ),
     )
     connection = serializers.SerializerMethodField(
         help_text="The active connection to a LinkedIn hiring project (RSC+), or null."
@@ -194,7 +199,7 @@ class RequisitionSerializer(serializers.ModelSerializer):
 # --- Placements -----------------------------------------------------------------------------
 
 
-class PlacementSerializer(serializers.ModelSerializer):
+class PlacementSerializer(StrictJSONTypesMixin, serializers.ModelSerializer):
     rank_label = serializers.CharField(
         read_only=True, help_text="The rank as users see it (e.g. “Top candidate”); '' if none."
     )
@@ -241,7 +246,7 @@ class PlacementSerializer(serializers.ModelSerializer):
         validators: list = []
 
 
-class PlacementStageSerializer(serializers.ModelSerializer):
+class PlacementStageSerializer(StrictJSONTypesMixin, serializers.ModelSerializer):
     """An update moves a placement through the stages; nothing else about it changes here."""
 
     class Meta:
@@ -289,7 +294,15 @@ class ActivitySerializer(serializers.ModelSerializer):
 
 class SkillSearchQuerySerializer(serializers.Serializer):
     q = serializers.CharField(
-        max_length=200, help_text="A skill name as written anywhere (e.g. a LinkedIn skill)."
+        max_length=200,
+        help_text="A skill name as written anywhere (e.g. a LinkedIn skill).",
+        # Something to search for: not only spaces and combining accents (schema: pattern).
+        validators=[
+            RegexValidator(
+                r"[^\s\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]",
+                message="Enter a skill name to search for.",
+            )
+        ],
     )
 
 

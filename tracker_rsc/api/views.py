@@ -13,11 +13,11 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -38,6 +38,7 @@ from tracker_rsc.api.permissions import (
     PlacementPermission,
     RequisitionPermission,
 )
+from tracker_rsc.api.schema import MAX_ID
 from tracker_rsc.api.serializers import (
     ActivitySerializer,
     CandidateEraseSerializer,
@@ -70,6 +71,14 @@ def service_errors() -> Iterator[None]:
 
 class ApiViewSetMixin:
     authentication_classes = AUTHENTICATION_CLASSES
+
+    def get_object(self) -> Any:
+        # An id that is not a 64-bit positive integer names no record: 404 before the database
+        # sees it (a larger number overflows SQLite and PostgreSQL alike, which would be a 500).
+        raw = str(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, ""))
+        if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_ID):
+            raise NotFound()
+        return super().get_object()  # type: ignore[misc]
 
 
 @extend_schema_view(
@@ -251,11 +260,15 @@ class PlacementViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         placement = self.get_object()
-        serializer = PlacementStageSerializer(placement, data=request.data)
+        serializer = PlacementStageSerializer(
+            placement, data=request.data, partial=kwargs.get("partial", False)
+        )
         serializer.is_valid(raise_exception=True)
+        # A PATCH without a stage keeps the stage, and still saves (and re-syncs) it.
+        stage = serializer.validated_data.get("stage", placement.stage)
         with service_errors():
             requisition_services.placement_set_stage(
-                placement=placement, stage=serializer.validated_data["stage"], actor=request.user
+                placement=placement, stage=stage, actor=request.user
             )
         return Response(self.get_serializer(placement).data)
 
@@ -293,10 +306,7 @@ class SkillSearchView(APIView):
             "letters. Two skills tied at the best level give no match. Never creates a skill."
         ),
         parameters=[SkillSearchQuerySerializer],
-        responses={
-            200: SkillSearchResponseSerializer,
-            400: OpenApiResponse(OpenApiTypes.OBJECT, description="q is missing or blank."),
-        },
+        responses=SkillSearchResponseSerializer,
     )
     def get(self, request: Request) -> Response:
         query = SkillSearchQuerySerializer(data=request.query_params)
