@@ -29,6 +29,7 @@ from candidates.models import (
     QuickSkillAlias,
     identifier_hash,
 )
+from tracker_rsc import access
 from tracker_rsc.admin_utils import (
     ExactSearchMixin,
     LargeTableAdminMixin,
@@ -262,6 +263,51 @@ class CandidateAdmin(LargeTableAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
         "duplicate_check_keys",
     )
 
+    # --- LinkedIn member data follows tracker_rsc.access.can_see_member_links_in_admin: a
+    # staff user without the view_memberlink permission and without a Recruiter seat sees the
+    # candidate's Tracker record but no member URN, link detail, link filter or link search.
+
+    def get_list_display(self, request: HttpRequest) -> tuple:
+        shown = super().get_list_display(request)
+        if access.can_see_member_links_in_admin(request.user):
+            return shown
+        return tuple(name for name in shown if name != "linkedin_member")
+
+    def get_list_filter(self, request: HttpRequest) -> tuple:
+        shown = super().get_list_filter(request)
+        if access.can_see_member_links_in_admin(request.user):
+            return shown
+        return tuple(item for item in shown if item is not LinkedInLinkFilter)
+
+    def get_inlines(self, request: HttpRequest, obj: Candidate | None) -> tuple:
+        if access.can_see_member_links_in_admin(request.user):
+            return super().get_inlines(request, obj)
+        return ()
+
+    def get_fieldsets(self, request: HttpRequest, obj: Candidate | None = None) -> list:
+        fieldsets = super().get_fieldsets(request, obj)
+        if access.can_see_member_links_in_admin(request.user):
+            return fieldsets
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": tuple(
+                        "linkedin_sync_status" if field == "linkedin_status" else field
+                        for field in options["fields"]
+                    ),
+                },
+            )
+            for name, options in fieldsets
+        ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Candidate | None = None) -> tuple:
+        fields = super().get_readonly_fields(request, obj)
+        if access.can_see_member_links_in_admin(request.user):
+            return fields
+        return (*fields, "linkedin_sync_status")
+
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # The active link is one indexed lookup per displayed row (a partial unique index),
         # not a join that would multiply rows.
@@ -273,6 +319,11 @@ class CandidateAdmin(LargeTableAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet, search_term: str
     ) -> tuple[QuerySet, bool]:
+        if search_term.strip().startswith("urn:li:") and not (
+            access.can_see_member_links_in_admin(request.user)
+        ):
+            # Searching by member would say who is linked to that member.
+            return queryset.none(), False
         condition = candidate_search_q(search_term)
         if condition is None:
             return queryset.none(), False
@@ -297,13 +348,22 @@ class CandidateAdmin(LargeTableAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
             if link
             else "Not linked to a LinkedIn member."
         )
-        if obj.linkedin_sync_error:
-            synced = f"Last sync failed: {obj.linkedin_sync_error}"
-        elif obj.linkedin_synced_at:
-            synced = f"Last accepted by LinkedIn {obj.linkedin_synced_at:%Y-%m-%d %H:%M} UTC."
-        else:
-            synced = "Not sent to LinkedIn yet."
-        return f"{linked} {synced}"
+        return f"{linked} {self._sync_text(obj, error=obj.linkedin_sync_error)}"
+
+    @admin.display(description="LinkedIn")
+    def linkedin_sync_status(self, obj: Candidate) -> str:
+        """The sync state only, for staff who may not see member links (no link, no URN)."""
+        if not obj.pk:
+            return "—"
+        return self._sync_text(obj, error=access.redact_member_ids(obj.linkedin_sync_error))
+
+    @staticmethod
+    def _sync_text(obj: Candidate, *, error: str) -> str:
+        if error:
+            return f"Last sync failed: {error}"
+        if obj.linkedin_synced_at:
+            return f"Last accepted by LinkedIn {obj.linkedin_synced_at:%Y-%m-%d %H:%M} UTC."
+        return "Not sent to LinkedIn yet."
 
     @admin.display(description="related")
     def related_records(self, obj: Candidate) -> str:

@@ -8,6 +8,7 @@ from django import forms
 
 from candidates.models import Candidate
 from candidates.selectors_pages import CandidateFilters, Cursor, CursorError
+from tracker_rsc import access
 from tracker_rsc.models import person_urn_validator
 
 
@@ -48,8 +49,25 @@ class CandidateFilterForm(forms.Form):
     )
     cursor = forms.CharField(required=False, max_length=400, widget=forms.HiddenInput)
 
+    def __init__(self, *args: Any, linkedin: bool = True, **kwargs: Any) -> None:
+        """``linkedin``: whether the user sees LinkedIn widget data (``tracker_rsc.access``).
+
+        Without it the link filter is not offered, and a query asking for it is refused:
+        the results would tell who is linked.
+        """
+        super().__init__(*args, **kwargs)
+        self.linkedin = linkedin
+        self.linkedin_refused = False
+
     def clean_q(self) -> str:
         return " ".join(self.cleaned_data["q"].split())
+
+    def clean_linked(self) -> str:
+        value = self.cleaned_data["linked"]
+        if value and not self.linkedin:
+            self.linkedin_refused = True
+            raise forms.ValidationError(access.NO_SEAT_MESSAGE)
+        return value
 
     def clean_skill(self) -> str:
         return " ".join(self.cleaned_data["skill"].split())

@@ -6,8 +6,9 @@ an index walk on a million candidates (``cand_updated_idx``). Search goes only t
 indexed normalised keys (``candidates.selectors.candidates_matching``) and skills through the
 ``CandidateSkill`` (skill, candidate) index.
 
-What a user without a Recruiter seat may see is decided here, not in templates: LinkedIn-sourced
-activity kinds are not even read for them (see ``LINKEDIN_ONLY_KINDS``).
+What a user without a Recruiter seat may see is decided by ``tracker_rsc.access`` and applied
+here, not in templates: the timeline reads the kinds the policy allows and shapes each entry's
+text through it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
@@ -27,6 +27,7 @@ from django.utils.dateparse import parse_datetime
 from candidates import normalize
 from candidates.models import Candidate, CandidateSkill, MemberLink, QuickSkill, QuickSkillAlias
 from candidates.selectors import candidate_list, candidates_linked, candidates_matching
+from tracker_rsc import access
 
 if TYPE_CHECKING:
     from django.db.models import Model
@@ -37,24 +38,12 @@ TIMELINE_PER_PAGE = 50
 PLACEMENTS_SHOWN = 100
 PANEL_ITEMS = 50
 
-# Activity kinds that are LinkedIn's data about the member (DESIGN §4.2, FAQ "User access and
-# visibility"): without a Recruiter seat they are neither read nor rendered. The other kinds
-# (export, stub profile, sync, system) are Tracker's own audit trail and show for everyone,
-# but only their kind, date and subject (bodies and data may carry match decisions).
-LINKEDIN_ONLY_KINDS = ("inmail", "note", "evaluation_summary", "link")
 PANEL_HISTORY_KINDS = ("inmail", "note")
 EVALUATION_KIND = "evaluation_summary"
-
-_PERSON_URN = re.compile(r"urn:li:person:[A-Za-z0-9_-]+")
 
 
 class CursorError(ValueError):
     """A pagination cursor that this site did not issue (tampered with or truncated)."""
-
-
-def redact_linkedin_ids(text: str) -> str:
-    """``text`` with LinkedIn person URNs replaced, for users without a Recruiter seat."""
-    return _PERSON_URN.sub("[LinkedIn member]", text or "")
 
 
 # --- Keyset cursors ---------------------------------------------------------------------------
@@ -303,20 +292,23 @@ class TimelineEntry:
 
 
 def candidate_timeline(
-    *, candidate: Candidate, seated: bool, cursor: Cursor | None
+    *, candidate: Candidate, widget: bool, cursor: Cursor | None
 ) -> tuple[list[TimelineEntry], str, str]:
     """The activity timeline, newest first: ``(entries, next_cursor, prev_cursor)``.
 
-    For a user without a Recruiter seat the LinkedIn-only kinds are filtered out in the query
-    and the remaining entries carry only their subject, with person URNs redacted.
+    ``widget`` says whether the reader sees LinkedIn widget data (``tracker_rsc.access``).
+    Everyone reads InMails, notes and evaluation summaries whole; without the widget the link
+    events are filtered out in the query, audit entries keep only their subject, and person
+    URNs are redacted from what is shown.
     """
     queryset = (
         _activity_model()
         .objects.filter(candidate=candidate)
         .select_related("author", "requisition", "placement")
     )
-    if not seated:
-        queryset = queryset.exclude(kind__in=LINKEDIN_ONLY_KINDS)
+    hidden = access.hidden_activity_kinds(widget=widget)
+    if hidden:
+        queryset = queryset.exclude(kind__in=hidden)
     page = keyset_page(
         queryset,
         field_name="occurred_at",
@@ -324,15 +316,19 @@ def candidate_timeline(
         cursor=cursor,
         per_page=TIMELINE_PER_PAGE,  # read at call time: tests shorten it
     )
-    entries = [
-        TimelineEntry(
-            activity=activity,
-            subject=activity.subject if seated else redact_linkedin_ids(activity.subject),
-            body=activity.body if seated else "",
-            show_details=seated,
+    entries = []
+    for activity in page.rows:
+        subject, body = access.activity_text(
+            activity.kind, activity.subject, activity.body, widget=widget
         )
-        for activity in page.rows
-    ]
+        entries.append(
+            TimelineEntry(
+                activity=activity,
+                subject=subject,
+                body=body,
+                show_details=access.activity_details_visible(activity.kind, widget=widget),
+            )
+        )
     return entries, page.next_cursor, page.prev_cursor
 
 

@@ -1,9 +1,11 @@
 """Recruiter pages for candidates: the list, the candidate page, Save, CV and the LinkedIn panel.
 
 Views stay thin: they validate the request, call a selector or one service, and render.
-The LinkedIn panel is offered to everyone; what it shows depends on
-``tracker_rsc.roles.active_seat`` (DESIGN §4.2): without a Recruiter seat it shows a prompt and
-none of the candidate's LinkedIn data, and so does the candidate page around it.
+Who sees what is ``tracker_rsc.access``: the candidate's Tracker records (InMails, notes,
+evaluation summaries, ranks) show to every user; the LinkedIn panel is offered to everyone but
+its contents (the linked member, link details, linking and unlinking) only to a user with a
+Recruiter seat. Anyone else gets the prompt and no LinkedIn information, on this page or the
+candidate list (no link badge, no link filter).
 """
 
 from __future__ import annotations
@@ -30,11 +32,10 @@ from candidates.selectors_pages import (
     candidate_skills,
     candidate_timeline,
     linkedin_panel,
-    redact_linkedin_ids,
     sync_state,
 )
+from tracker_rsc import access
 from tracker_rsc.models import Integration, LinkedInSeat
-from tracker_rsc.roles import active_seat
 
 
 def _candidate_or_404(pk: int) -> Candidate:
@@ -52,16 +53,19 @@ def _is_fragment_request(request: HttpRequest) -> bool:
 @login_required
 @require_GET
 def candidate_list(request: HttpRequest) -> HttpResponse:
-    form = CandidateFilterForm(request.GET)
+    seat = access.widget_seat(request.user)
+    form = CandidateFilterForm(request.GET, linkedin=seat is not None)
     context: dict = {
         "form": form,
         "result": None,
         "query": "",
-        "seat": active_seat(request.user),
+        "seat": seat,
         "section": "candidates",
     }
     if not form.is_valid():
-        return render(request, "candidates/list.html", context, status=400)
+        # Asking for the link status without a seat is refused, not answered by the results.
+        status = 403 if form.linkedin_refused else 400
+        return render(request, "candidates/list.html", context, status=status)
     context["result"] = candidate_list_page(
         filters=form.filters(), cursor=form.cleaned_data["cursor"]
     )
@@ -75,7 +79,7 @@ def _detail_context(request: HttpRequest, candidate: Candidate, seat: LinkedInSe
     except CursorError as exc:
         raise Http404(str(exc)) from exc
     timeline, older, newer = candidate_timeline(
-        candidate=candidate, seated=seat is not None, cursor=cursor
+        candidate=candidate, widget=seat is not None, cursor=cursor
     )
     state = sync_state(
         integration_enabled=Integration.get().is_enabled,
@@ -85,7 +89,7 @@ def _detail_context(request: HttpRequest, candidate: Candidate, seat: LinkedInSe
     )
     if seat is None and state.detail:
         # LinkedIn's error messages may name the member; unseated users never see a URN.
-        state = type(state)(state.code, state.label, redact_linkedin_ids(state.detail))
+        state = type(state)(state.code, state.label, access.redact_member_ids(state.detail))
     return {
         "section": "candidates",
         "candidate": candidate,
@@ -105,7 +109,7 @@ def _detail_context(request: HttpRequest, candidate: Candidate, seat: LinkedInSe
 @require_GET
 def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     candidate = _candidate_or_404(pk)
-    seat = active_seat(request.user)
+    seat = access.widget_seat(request.user)
     return render(request, "candidates/detail.html", _detail_context(request, candidate, seat))
 
 
@@ -196,13 +200,13 @@ def _render_panel(request: HttpRequest, context: dict, *, status: int = 200) -> 
 @require_GET
 def candidate_linkedin(request: HttpRequest, pk: int) -> HttpResponse:
     candidate = _candidate_or_404(pk)
-    seat = active_seat(request.user)
+    seat = access.widget_seat(request.user)
     return _render_panel(request, _panel_context(request, candidate, seat))
 
 
 def _seat_or_403(request: HttpRequest) -> LinkedInSeat:
-    seat = active_seat(request.user)
-    if seat is None:
+    seat = access.widget_seat(request.user)
+    if seat is None:  # linking and unlinking are widget actions (access.can_link_members)
         raise PermissionDenied("Linking needs a LinkedIn Recruiter seat.")
     return seat
 

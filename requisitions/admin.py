@@ -20,6 +20,7 @@ from django.utils.html import format_html
 
 from requisitions import services
 from requisitions.models import Activity, Placement, ProjectConnection, Requisition
+from tracker_rsc import access
 from tracker_rsc.admin_utils import (
     ExactSearchMixin,
     LargeTableAdminMixin,
@@ -384,9 +385,73 @@ class ActivityAdmin(LargeTableAdminMixin, ExactSearchMixin, ReadOnlyAdminMixin, 
     )
     readonly_fields = ("data_pretty", "created_at")
 
+    # LinkedIn member data follows tracker_rsc.access.can_see_member_links_in_admin: without
+    # the view_memberlink permission or a Recruiter seat, staff see the activities as Tracker
+    # records (InMails, notes and evaluations whole) but no link events, person URN, member
+    # search, or member details in ``data``.
+
+    def _member_data(self, request: HttpRequest) -> bool:
+        return access.can_see_member_links_in_admin(request.user)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        queryset = super().get_queryset(request)
+        if self._member_data(request):
+            return queryset
+        return queryset.exclude(kind__in=access.hidden_activity_kinds(widget=False))
+
+    # Without member data: the field shown instead of each one (None: not shown at all).
+    _WITHOUT_MEMBER_DATA = {
+        "person_urn": None,
+        "subject": "shown_subject",
+        "body": "shown_body",
+        "data_pretty": "shown_data",
+        "short_subject": "shown_short_subject",
+    }
+
+    def _swap(self, names: tuple) -> tuple:
+        swapped = (self._WITHOUT_MEMBER_DATA.get(name, name) for name in names)
+        return tuple(name for name in swapped if name)
+
+    def get_list_display(self, request: HttpRequest) -> tuple:
+        shown = super().get_list_display(request)
+        return shown if self._member_data(request) else self._swap(shown)
+
+    def get_fields(self, request: HttpRequest, obj: Activity | None = None) -> tuple:
+        return self.fields if self._member_data(request) else self._swap(self.fields)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Activity | None = None) -> tuple:
+        fields = super().get_readonly_fields(request, obj)
+        if self._member_data(request):
+            return fields
+        return (*fields, "shown_subject", "shown_body", "shown_data")
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        if search_term.strip().startswith("urn:li:") and not self._member_data(request):
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
+
     @admin.display(description="subject")
     def short_subject(self, obj: Activity) -> str:
         return truncate(obj.subject or obj.body, 60) or "—"
+
+    @admin.display(description="subject")
+    def shown_short_subject(self, obj: Activity) -> str:
+        subject, body = access.activity_text(obj.kind, obj.subject, obj.body, widget=False)
+        return truncate(subject or body, 60) or "—"
+
+    @admin.display(description="subject")
+    def shown_subject(self, obj: Activity) -> str:
+        return access.activity_text(obj.kind, obj.subject, obj.body, widget=False)[0]
+
+    @admin.display(description="body")
+    def shown_body(self, obj: Activity) -> str:
+        return access.activity_text(obj.kind, obj.subject, obj.body, widget=False)[1]
+
+    @admin.display(description="data")
+    def shown_data(self, obj: Activity) -> str:
+        return pretty_json(access.scrub_activity_data(obj.kind, obj.data, widget=False))
 
     @admin.display(description="data")
     def data_pretty(self, obj: Activity) -> str:

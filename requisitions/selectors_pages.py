@@ -13,6 +13,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from candidates.selectors_pages import Cursor, KeysetPage, SyncState, keyset_page
 from requisitions.models import Activity, Placement, ProjectConnection, Requisition
+from tracker_rsc import access
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -132,14 +133,34 @@ def requisition_connections(*, requisition: Requisition) -> ConnectionState:
 
 @dataclass
 class ShortlistCard:
+    """A placement with its rank and latest evaluation summary: Tracker records that every
+    user sees (``tracker_rsc.access``); ``subject``/``body`` are the summary's text as the
+    reader may see it (any member URN redacted without the widget)."""
+
     placement: Placement
     summary: Activity | None
+    subject: str = ""
+    body: str = ""
+
+
+def _card(placement: Placement, summary: Activity | None, *, widget: bool) -> ShortlistCard:
+    if summary is None:
+        return ShortlistCard(placement=placement, summary=None)
+    subject, body = access.activity_text(summary.kind, summary.subject, summary.body, widget=widget)
+    return ShortlistCard(placement=placement, summary=summary, subject=subject, body=body)
 
 
 def shortlist_cards(
-    *, requisition: Requisition, cursor: Cursor | None, per_page: int | None = None
+    *,
+    requisition: Requisition,
+    cursor: Cursor | None,
+    per_page: int | None = None,
+    widget: bool = False,
 ) -> tuple[list[ShortlistCard], KeysetPage]:
     """Shortlist cards, newest first, each with its latest evaluation summary (two queries).
+
+    ``widget``: whether the reader sees LinkedIn widget data (``tracker_rsc.access``); the
+    ranks and summaries show either way.
 
     The latest ``evaluation_summary`` activity of each placement is found by a correlated
     subquery on ``activity_placement_idx`` and the activities themselves fetched in one go.
@@ -163,7 +184,5 @@ def shortlist_cards(
     )
     summary_ids = [p.latest_summary_id for p in page.rows if p.latest_summary_id]
     summaries = Activity.objects.in_bulk(summary_ids) if summary_ids else {}
-    cards = [
-        ShortlistCard(placement=p, summary=summaries.get(p.latest_summary_id)) for p in page.rows
-    ]
+    cards = [_card(p, summaries.get(p.latest_summary_id), widget=widget) for p in page.rows]
     return cards, page

@@ -3,6 +3,7 @@
 The Hiring Assistant rank on a shortlist card is shown to every user, seated or not, with the
 latest evaluation summary one click away (FAQ: "the ranking categories appear on the shortlist
 card and are visible to all Tracker users"; the summary is the placement's activity in Tracker).
+Both are Tracker records under ``tracker_rsc.access``.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ from requisitions.selectors_pages import (
     requisition_list_page,
     shortlist_cards,
 )
+from tracker_rsc import access
 from tracker_rsc.models import Integration
-from tracker_rsc.roles import active_seat
 
 
 def _cursor(token: str) -> Cursor | None:
@@ -77,7 +78,7 @@ def requisition_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "result": None,
         "query": "",
-        "seat": active_seat(request.user),
+        "seat": access.widget_seat(request.user),
         "section": "requisitions",
     }
     if not form.is_valid():
@@ -108,11 +109,12 @@ def requisition_detail(request: HttpRequest, pk: int) -> HttpResponse:
         cursor = _cursor(request.GET.get("cards", ""))
     except forms.ValidationError as exc:
         raise Http404(exc.messages[0]) from exc
-    cards, page = shortlist_cards(requisition=requisition, cursor=cursor)
+    seat = access.widget_seat(request.user)
+    cards, page = shortlist_cards(requisition=requisition, cursor=cursor, widget=seat is not None)
     context = {
         "section": "requisitions",
         "requisition": requisition,
-        "seat": active_seat(request.user),
+        "seat": seat,
         "owners": list(requisition.owners.all()),
         "connections": requisition_connections(requisition=requisition),
         "cards": cards,

@@ -27,6 +27,7 @@ from django.utils import timezone
 from candidates.models import MatchReview
 from requisitions.models import Activity
 from syncjobs.models import HeldRecord, InboundNotification, OutboxEvent, PurgeNotice, SyncRun
+from tracker_rsc import access
 from tracker_rsc.models import Integration, LinkedInSeat
 
 # The work queues list their newest rows; the admin changelist has the rest.
@@ -271,6 +272,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         },
         "progress_url": reverse("admin-dashboard-progress"),
         "poll_seconds": 3,
+        # Member URNs in the queues follow the console's rule (tracker_rsc.access).
+        "member_data": access.can_see_member_links_in_admin(request.user),
     }
     return TemplateResponse(request, "syncjobs/dashboard.html", context)
 

@@ -78,3 +78,24 @@ def admin_api_client(admin_user):
     client = APIClient()
     client.force_authenticate(admin_user)
     return client
+
+
+# --- Recruiter seats (tracker_rsc.access: LinkedIn widget data needs an active seat) --------
+
+
+@pytest.fixture
+def seated_recruiter(db):
+    from tests.tracker_rsc.factories import LinkedInSeatFactory
+
+    user = UserFactory(username="seated-recruiter")
+    LinkedInSeatFactory(user=user)
+    return user
+
+
+@pytest.fixture
+def seated_api_client(seated_recruiter):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(seated_recruiter)
+    return client

@@ -141,3 +141,13 @@ def test_every_beat_task_is_registered_after_autodiscovery():
 
 def test_smoke_task_is_registered():
     assert "tracker_rsc.smoke" in app.tasks
+
+
+def test_the_filesystem_broker_keeps_every_folder_under_the_var_dir(monkeypatch, tmp_path):
+    # kombu's default control folder is ``control/`` in whatever directory a process starts in.
+    evaluated = evaluate_settings(monkeypatch, tmp_path)
+    broker_dir = tmp_path / "var" / "broker"
+    options = evaluated["CELERY_BROKER_TRANSPORT_OPTIONS"]
+
+    for name in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
+        assert Path(options[name]).is_relative_to(broker_dir), name

@@ -45,13 +45,13 @@ def saved_signals():
 # --- Read ------------------------------------------------------------------------------------
 
 
-def test_retrieve_shows_fields_skills_and_linkedin_link(api_client, skills):
+def test_retrieve_shows_fields_skills_and_linkedin_link(seated_api_client, skills):
     candidate = CandidateFactory(first_name="Jane", last_name="Doe", email="jane@example.com")
     CandidateSkillFactory(candidate=candidate, skill=skills["sql"])
     CandidateSkillFactory(candidate=candidate, skill=skills["python"])
     link = MemberLinkFactory(candidate=candidate, person_urn="urn:li:person:Xy12")
 
-    response = api_client.get(detail(candidate))
+    response = seated_api_client.get(detail(candidate))
 
     assert response.status_code == 200
     body = response.json()
@@ -78,11 +78,11 @@ def test_retrieve_shows_fields_skills_and_linkedin_link(api_client, skills):
     }
 
 
-def test_unlinked_and_formerly_linked_candidates_show_no_link(api_client):
+def test_unlinked_and_formerly_linked_candidates_show_no_link(seated_api_client):
     candidate = CandidateFactory()
     MemberLinkFactory(candidate=candidate, unlinked_at=timezone.now())
 
-    body = api_client.get(detail(candidate)).json()
+    body = seated_api_client.get(detail(candidate)).json()
 
     assert body["linkedin"] is None
     assert body["skills"] == []
@@ -131,7 +131,9 @@ def test_invalid_cursor_is_404(api_client):
     assert response.status_code == 404
 
 
-def test_list_uses_a_constant_number_of_queries(api_client, skills, django_assert_max_num_queries):
+def test_list_uses_a_constant_number_of_queries(
+    seated_api_client, skills, django_assert_max_num_queries
+):
     for n in range(30):
         candidate = CandidateFactory()
         CandidateSkillFactory(candidate=candidate, skill=skills["python"])
@@ -139,9 +141,10 @@ def test_list_uses_a_constant_number_of_queries(api_client, skills, django_asser
         if n % 2:
             MemberLinkFactory(candidate=candidate)
 
-    # candidates, their skills (with the skill joined), their active links
-    with django_assert_max_num_queries(3):
-        body = api_client.get(f"{URL}?page_size=50&linked=true").json()
+    # the caller's seat (once per request), candidates, their skills (with the skill joined),
+    # their active links
+    with django_assert_max_num_queries(4):
+        body = seated_api_client.get(f"{URL}?page_size=50&linked=true").json()
 
     assert len(body["results"]) == 15
     assert all(row["skills"] == ["Python", "SQL"] for row in body["results"])
@@ -210,15 +213,15 @@ def test_filter_q_prefix_ending_in_z_and_9(api_client):
     assert ids(api_client.get(URL, {"q": "f9"})) == {fritz.pk}
 
 
-def test_filter_linked(api_client):
+def test_filter_linked(seated_api_client):
     linked = CandidateFactory()
     MemberLinkFactory(candidate=linked)
     formerly = CandidateFactory()
     MemberLinkFactory(candidate=formerly, unlinked_at=timezone.now())
     never = CandidateFactory()
 
-    assert ids(api_client.get(URL, {"linked": "true"})) == {linked.pk}
-    assert ids(api_client.get(URL, {"linked": "false"})) == {formerly.pk, never.pk}
+    assert ids(seated_api_client.get(URL, {"linked": "true"})) == {linked.pk}
+    assert ids(seated_api_client.get(URL, {"linked": "false"})) == {formerly.pk, never.pk}
 
 
 def test_filter_updated_after_is_inclusive(api_client):

@@ -21,7 +21,10 @@ EVAL_BODY = "Meets 5 of 5 required qualifications"
 OLD_URN = "urn:li:person:FormerMember7"
 PROFILE_URL = "https://www.linkedin.com/in/jane-doe-4a1b"
 
-SECRETS = (PERSON_URN, LINK_REASON, INMAIL_BODY, NOTE_BODY, EVAL_BODY, OLD_URN, PROFILE_URL)
+# LinkedIn widget data: only a user with a Recruiter seat sees it, anywhere on the site.
+WIDGET_SECRETS = (PERSON_URN, LINK_REASON, OLD_URN)
+# Data synced into Tracker: a Tracker record, visible to everyone who can see the candidate.
+SYNCED_RECORDS = (INMAIL_BODY, NOTE_BODY, EVAL_BODY)
 
 
 @pytest.fixture
@@ -84,18 +87,33 @@ def _all_html(client, candidate) -> dict[str, str]:
 def test_unseated_user_sees_the_prompt_and_no_linkedin_data(unseated_client, linked_candidate):
     pages = _all_html(unseated_client, linked_candidate)
     for name, html in pages.items():
-        for secret in SECRETS:
+        for secret in WIDGET_SECRETS:
             assert secret not in html, f"{secret!r} leaked into {name}"
+        assert "0.97" not in html and "Bulk sync" not in html, name
     assert "Open LinkedIn panel" in pages["page"]
     for name in ("panel_page", "panel_fragment"):
         assert "Sign in with a Recruiter account" in pages[name]
         assert 'data-seated="false"' in pages[name]
+        assert 'id="link-button"' not in pages[name] and 'id="unlink-button"' not in pages[name]
     # The fragment is a fragment; the plain visit a whole page.
     assert "<html" not in pages["panel_fragment"]
     assert "<html" in pages["panel_page"]
 
 
-def test_unseated_timeline_omits_linkedin_kinds_but_keeps_tracker_events(
+def test_unseated_user_sees_inmails_notes_and_evaluation_summaries(
+    unseated_client, linked_candidate
+):
+    """FAQ: InMails sent via a Recruiter account "will be visible to anyone with access to
+    that record"; they are Tracker records, not the widget's."""
+    html = unseated_client.get(f"/candidates/{linked_candidate.pk}/").content.decode()
+    for record in SYNCED_RECORDS:
+        assert record in html, record
+    for kind in ("inmail", "note", "evaluation_summary"):
+        assert f'data-kind="{kind}"' in html
+    assert "Data role" in html and "Evaluation: Qualified" in html
+
+
+def test_unseated_timeline_omits_link_events_and_redacts_audit_entries(
     unseated_client, linked_candidate
 ):
     ActivityFactory(candidate=linked_candidate, kind=Activity.Kind.SYSTEM, subject="Record merged")
@@ -103,8 +121,8 @@ def test_unseated_timeline_omits_linkedin_kinds_but_keeps_tracker_events(
     assert "Record merged" in html
     assert 'data-kind="export"' in html  # shown, but redacted and without its body
     assert "[LinkedIn member]" in html
-    for kind in ("inmail", "note", "evaluation_summary", "link"):
-        assert f'data-kind="{kind}"' not in html
+    assert 'data-kind="link"' not in html
+    assert "duplicate check:" not in html
 
 
 def test_inactive_seat_counts_as_no_seat(linked_candidate, client):
@@ -122,14 +140,14 @@ def test_seated_user_sees_member_link_history_inmails_notes_and_evaluations(
     html = seated_client.get(
         f"/candidates/{linked_candidate.pk}/linkedin/", HTTP_X_REQUESTED_WITH="fetch"
     ).content.decode()
-    for secret in SECRETS:
+    for secret in (*WIDGET_SECRETS, *SYNCED_RECORDS, PROFILE_URL):
         assert secret in html, secret
     assert "Bulk sync" in html and "Profile URL" in html and "0.97" in html
     assert 'data-seated="true"' in html
     page = seated_client.get(f"/candidates/{linked_candidate.pk}/").content.decode()
-    for kind in ("inmail", "note", "evaluation_summary", "link"):
+    for kind in ("inmail", "note", "evaluation_summary", "link", "export"):
         assert f'data-kind="{kind}"' in page
-    assert INMAIL_BODY in page
+    assert INMAIL_BODY in page and PERSON_URN in page and LINK_REASON in page
 
 
 def test_seated_user_links_a_candidate_manually(seated_client, seated_user):

@@ -1,4 +1,10 @@
-"""Query-string filters of the REST API (DESIGN §5.2). An invalid value answers 400."""
+"""Query-string filters of the REST API (DESIGN §5.2). An invalid value answers 400.
+
+A filter whose answer is LinkedIn widget data (whether a candidate is linked, the link events)
+is refused with 403 for a caller without a Recruiter seat (``tracker_rsc.access``): ignoring it
+would hand back an unfiltered list the caller might read as the answer, and honouring it would
+give the answer away.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +13,23 @@ from django import forms
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
+from rest_framework.exceptions import PermissionDenied
 
 from candidates import normalize
 from candidates.models import Candidate
 from candidates.selectors import candidates_linked, candidates_matching
 from requisitions.models import Activity, Placement, Requisition
+from tracker_rsc import access
+from tracker_rsc.api.permissions import sees_linkedin_widget
+
+_SEAT_ONLY = (
+    " Needs an active LinkedIn Recruiter seat: without one the request is refused with 403."
+)
+
+
+def _widget_filter_allowed(request: object) -> None:
+    if not sees_linkedin_widget(request):
+        raise PermissionDenied(access.NO_SEAT_MESSAGE)
 
 
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**63 - 1})
@@ -48,7 +66,10 @@ class CandidateFilter(django_filters.FilterSet):
     linked = django_filters.ChoiceFilter(
         method="filter_linked",
         choices=[("true", "true"), ("false", "false")],
-        help_text="true: only candidates linked to a LinkedIn member; false: only unlinked ones.",
+        help_text=(
+            "true: only candidates linked to a LinkedIn member; false: only unlinked ones."
+            + _SEAT_ONLY
+        ),
     )
     updated_after = django_filters.IsoDateTimeFilter(
         field_name="updated_at",
@@ -75,6 +96,7 @@ class CandidateFilter(django_filters.FilterSet):
     def filter_linked(
         self, queryset: QuerySet[Candidate], name: str, value: str
     ) -> QuerySet[Candidate]:
+        _widget_filter_allowed(self.request)
         return candidates_linked(queryset=queryset, linked=value == "true")
 
 
@@ -100,8 +122,21 @@ class PlacementFilter(django_filters.FilterSet):
 class ActivityFilter(django_filters.FilterSet):
     candidate = IdFilter(field_name="candidate_id", help_text="Candidate id.")
     placement = IdFilter(field_name="placement_id", help_text="Placement id.")
-    kind = django_filters.ChoiceFilter(choices=Activity.Kind.choices)
+    kind = django_filters.ChoiceFilter(
+        method="filter_kind",
+        choices=Activity.Kind.choices,
+        help_text=(
+            "Activity kind. The LinkedIn link events (kind=link) are widget data, listed only "
+            "for a caller with an active LinkedIn Recruiter seat; for anyone else kind=link "
+            "is refused with 403."
+        ),
+    )
 
     class Meta:
         model = Activity
         fields = ["candidate", "placement", "kind"]
+
+    def filter_kind(self, queryset: QuerySet[Activity], name: str, value: str) -> QuerySet:
+        if value in access.hidden_activity_kinds(widget=False):
+            _widget_filter_allowed(self.request)
+        return queryset.filter(kind=value)

@@ -27,7 +27,9 @@ from requisitions.selectors import (
     requisition_active_connection,
     requisition_reevaluation_hint,
 )
+from tracker_rsc import access
 from tracker_rsc.api.fields import StrictJSONTypesMixin
+from tracker_rsc.api.permissions import sees_linkedin_widget
 
 # --- Candidates -----------------------------------------------------------------------------
 
@@ -70,7 +72,11 @@ class CandidateSerializer(StrictJSONTypesMixin, serializers.ModelSerializer):
         ),
     )
     linkedin = serializers.SerializerMethodField(
-        help_text="The active link to a LinkedIn member, or null when the candidate is not linked."
+        help_text=(
+            "The active link to a LinkedIn member, or null when the candidate is not linked. "
+            "LinkedIn widget data: always null for a caller without an active LinkedIn "
+            "Recruiter seat, linked or not."
+        )
     )
 
     class Meta:
@@ -96,6 +102,8 @@ class CandidateSerializer(StrictJSONTypesMixin, serializers.ModelSerializer):
 
     @extend_schema_field(MemberLinkSerializer(allow_null=True))
     def get_linkedin(self, candidate: Candidate) -> dict[str, Any] | None:
+        if not sees_linkedin_widget(self.context.get("request")):
+            return None
         link = candidate_active_link_of(candidate)
         return MemberLinkSerializer(link).data if link else None
 
@@ -273,6 +281,19 @@ class PlacementStageSerializer(StrictJSONTypesMixin, serializers.ModelSerializer
 
 
 class ActivitySerializer(serializers.ModelSerializer):
+    """An activity as the caller may see it (``tracker_rsc.access``): InMails, notes and
+    evaluation summaries whole for everyone; without a Recruiter seat, member URNs are
+    redacted, ``data`` keeps only Tracker facts, and audit entries (export, stub profile,
+    sync) have no body, since it describes how the member was matched."""
+
+    data = serializers.JSONField(
+        read_only=True,
+        help_text=(
+            "Details of the activity. Without an active LinkedIn Recruiter seat only the "
+            "Tracker facts of each kind are kept (no member ids, match rules or scores)."
+        ),
+    )
+
     class Meta:
         model = Activity
         fields = [
@@ -287,6 +308,15 @@ class ActivitySerializer(serializers.ModelSerializer):
             "data",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance: Activity) -> dict[str, Any]:
+        row = super().to_representation(instance)
+        widget = sees_linkedin_widget(self.context.get("request"))
+        row["subject"], row["body"] = access.activity_text(
+            instance.kind, row["subject"], row["body"], widget=widget
+        )
+        row["data"] = access.scrub_activity_data(instance.kind, row["data"], widget=widget)
+        return row
 
 
 # --- Skills Search --------------------------------------------------------------------------

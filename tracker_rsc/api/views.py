@@ -30,6 +30,7 @@ from candidates.skill_search import NoMatchReason
 from requisitions import services as requisition_services
 from requisitions.models import Placement
 from requisitions.selectors import activity_list, placement_list, requisition_list
+from tracker_rsc import access
 from tracker_rsc.api import filters
 from tracker_rsc.api.pagination import CandidateCursorPagination
 from tracker_rsc.api.permissions import (
@@ -37,6 +38,7 @@ from tracker_rsc.api.permissions import (
     IsActiveUser,
     PlacementPermission,
     RequisitionPermission,
+    sees_linkedin_widget,
 )
 from tracker_rsc.api.schema import MAX_ID
 from tracker_rsc.api.serializers import (
@@ -82,7 +84,14 @@ class ApiViewSetMixin:
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List candidates, most recently updated first"),
+    list=extend_schema(
+        summary="List candidates, most recently updated first",
+        description=(
+            "Every caller sees the candidates; the LinkedIn member link (`linkedin`) is shown "
+            "only to a caller with an active LinkedIn Recruiter seat (null for anyone else), "
+            "and so is the `linked` filter (403 without a seat)."
+        ),
+    ),
     create=extend_schema(summary="Create a candidate (sent to LinkedIn by live sync)"),
     retrieve=extend_schema(summary="A candidate"),
     update=extend_schema(summary="Replace a candidate's fields (always a save: it re-syncs)"),
@@ -280,7 +289,15 @@ class PlacementViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List activities (InMails, notes, evaluations…), newest first"),
+    list=extend_schema(
+        summary="List activities (InMails, notes, evaluations…), newest first",
+        description=(
+            "InMails, Recruiter notes and evaluation summaries are Tracker records, listed whole "
+            "for every caller. Without an active LinkedIn Recruiter seat, LinkedIn link events "
+            "are not listed (kind=link is refused with 403), member ids are redacted, `data` "
+            "keeps only Tracker facts and export/stub/sync entries carry no body."
+        ),
+    ),
     retrieve=extend_schema(summary="An activity"),
 )
 class ActivityViewSet(ApiViewSetMixin, viewsets.ReadOnlyModelViewSet):
@@ -289,7 +306,9 @@ class ActivityViewSet(ApiViewSetMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = filters.ActivityFilter
 
     def get_queryset(self) -> Any:
-        return activity_list()
+        queryset = activity_list()
+        hidden = access.hidden_activity_kinds(widget=sees_linkedin_widget(self.request))
+        return queryset.exclude(kind__in=hidden) if hidden else queryset
 
 
 class SkillSearchView(APIView):
