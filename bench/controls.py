@@ -76,10 +76,11 @@ CONTROLS: tuple[Control, ...] = (
     ),
     Control(
         "API contract",
-        "Unknown ids (any size, any spelling) are a JSON 404, never a 500",
+        "Unknown ids (any size, any spelling) and URLs beyond the schema are a JSON 404",
         (
             "tests/api/test_contract.py::test_an_id_that_names_no_record_is_a_json_404",
             "tests/api/test_contract.py::test_a_huge_id_in_a_path_never_reaches_the_database",
+            "tests/api/test_contract.py::test_the_api_has_no_urls_beyond_the_schemas_paths",
         ),
     ),
     Control(

@@ -141,6 +141,18 @@ def test_an_id_that_names_no_record_is_a_json_404(admin_api_client, path):
         assert response.json() == {"detail": "Not found."}
 
 
+def test_the_api_has_no_urls_beyond_the_schemas_paths(admin_api_client):
+    candidate = CandidateFactory()
+
+    for path in ("/api/v1/", f"/api/v1/candidates/{candidate.pk}.json", "/api/v1/candidates.json"):
+        response = admin_api_client.get(path)
+
+        assert response.status_code == 404, path
+        assert response.json() == {"detail": "Not found."}
+    # "format" is not a parameter of the API: it changes nothing.
+    assert admin_api_client.get("/api/v1/candidates/?format=xml").status_code == 200
+
+
 def test_a_huge_id_in_a_path_never_reaches_the_database(admin_api_client):
     CandidateFactory()
 

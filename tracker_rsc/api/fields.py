@@ -1,5 +1,7 @@
 """JSON types are part of the API contract: a field is sent as the type the schema gives it.
 
+(Also the API's content negotiation: one format, JSON, and no ``format`` query parameter.)
+
 DRF coerces: ``0`` becomes the string ``"0"``, ``"1"`` the integer ``1``, ``"yes"`` a boolean.
 An integration that sends the wrong type has a bug, and coercing hides it until the day the
 coercion guesses wrong, so the API's writable serializers refuse it with a 400 naming the
@@ -9,9 +11,11 @@ field, as the OpenAPI schema promises (``StrictJSONTypesMixin``).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import SimpleNamespace
 from typing import Any
 
 from rest_framework import relations, serializers
+from rest_framework.negotiation import DefaultContentNegotiation
 
 from tracker_rsc.api.schema import MAX_ID
 
@@ -76,3 +80,11 @@ class StrictJSONTypesMixin:
             if errors:
                 raise serializers.ValidationError(errors)
         return super().to_internal_value(data)  # type: ignore[misc]
+
+
+class NoFormatParameter(DefaultContentNegotiation):
+    """DRF's negotiation without its ``?format=`` switch, which the schema does not list (an
+    unknown format would be a 404). The API's views use it; the schema view keeps DRF's, so
+    ``/api/schema/?format=json`` still answers JSON."""
+
+    settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)

@@ -32,6 +32,7 @@ from requisitions.models import Placement
 from requisitions.selectors import activity_list, placement_list, requisition_list
 from tracker_rsc import access
 from tracker_rsc.api import filters
+from tracker_rsc.api.fields import NoFormatParameter
 from tracker_rsc.api.pagination import CandidateCursorPagination
 from tracker_rsc.api.permissions import (
     CandidatePermission,
@@ -73,6 +74,7 @@ def service_errors() -> Iterator[None]:
 
 class ApiViewSetMixin:
     authentication_classes = AUTHENTICATION_CLASSES
+    content_negotiation_class = NoFormatParameter
 
     def get_object(self) -> Any:
         # An id that is not a 64-bit positive integer names no record: 404 before the database
@@ -315,6 +317,7 @@ class SkillSearchView(APIView):
     """Skills Search: map a skill name onto the Quick Skills dictionary (DESIGN §4.6)."""
 
     authentication_classes = AUTHENTICATION_CLASSES
+    content_negotiation_class = NoFormatParameter
     permission_classes = [IsActiveUser]
 
     @extend_schema(
