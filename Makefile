@@ -11,8 +11,12 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 RUFF := $(VENV)/bin/ruff
-# Re-install only when pyproject.toml changes: a second `make run` starts straight away.
-STAMP := $(VENV)/.installed-from-pyproject
+# Re-install only when the lock files change: a second `make run` starts straight away.
+STAMP := $(VENV)/.installed-from-lock
+# Exact versions with hashes, generated from pyproject.toml by `make lock` (uv).
+DEV_LOCK := requirements/dev.lock
+PROD_LOCK := requirements/prod.lock
+LOCK_FLAGS := --generate-hashes --universal --quiet
 HOST := 127.0.0.1
 PORT ?= 8000
 # Extra runserver flags for the web process, e.g. RUNSERVER_OPTS=--noreload (CI uses it).
@@ -29,7 +33,11 @@ else
 XDIST := -n $(PYTEST_WORKERS)
 endif
 
-.PHONY: help install run prepare test lint fmt check migrate seed worker beat clean bench
+.PHONY: help install run prepare test lint fmt check migrate seed worker beat clean bench lock audit
+
+# DEBUG is off unless set (production fails closed); the local demo and its helpers turn it on,
+# which also turns the LinkedIn sandbox on. Set DEBUG=off yourself to try a production start.
+migrate seed prepare run worker beat check: export DEBUG ?= on
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -40,11 +48,28 @@ $(PY):
 	  echo "Install it, or run e.g. 'make run PYTHON=python3.12'." >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install -qq --disable-pip-version-check -e ".[dev]"
+$(STAMP): $(DEV_LOCK) pyproject.toml | $(PY)
+	$(PY) -m pip install -qq --disable-pip-version-check --require-hashes -r $(DEV_LOCK)
+	$(PY) -m pip install -qq --disable-pip-version-check --no-deps -e .
+	@$(PY) -m pip check --disable-pip-version-check >/dev/null || { $(PY) -m pip check; \
+	  echo "$(DEV_LOCK) does not satisfy pyproject.toml: run 'make lock' and commit it." >&2; \
+	  exit 1; }
 	@touch $@
 
-install: $(STAMP) ## Create .venv and install the app with its dev tools (skipped when up to date)
+install: $(STAMP) ## Create .venv and install the app with its dev tools from the lock file
+
+lock: | $(PY) ## Regenerate requirements/dev.lock and prod.lock (hashes) from pyproject.toml
+	@$(VENV)/bin/uv --version >/dev/null 2>&1 || $(PY) -m pip install -qq --disable-pip-version-check 'uv>=0.5'
+	$(VENV)/bin/uv pip compile pyproject.toml $(LOCK_FLAGS) -o $(PROD_LOCK)
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev $(LOCK_FLAGS) -o $(DEV_LOCK)
+
+# --strict: a package that could not be checked (no vulnerability database reachable) fails the
+# audit instead of passing unchecked.
+AUDIT := $(VENV)/bin/pip-audit --strict --require-hashes --disable-pip
+
+audit: install ## Known vulnerabilities of the locked versions (pip-audit; needs the internet)
+	$(AUDIT) -r $(PROD_LOCK)
+	$(AUDIT) -r $(DEV_LOCK)
 
 migrate: install ## Apply database migrations
 	$(PY) manage.py migrate --noinput

@@ -27,6 +27,9 @@ def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker_rsc.settings")
     # Measure what production runs: with DEBUG on, Django also logs every query it sends.
     os.environ.setdefault("DEBUG", "off")
+    # What a deployment sets (with DEBUG off there are no defaults); benches talk to localhost.
+    os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+    os.environ.setdefault("ERASURE_HMAC_KEY", "bench-erasure-key-" + "0123456789abcdef" * 2)
     import django
     from django.apps import apps
 

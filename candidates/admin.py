@@ -44,6 +44,7 @@ from tracker_rsc.admin_utils import (
     service_errors,
     truncate,
 )
+from tracker_rsc.links import external_link
 
 # An erasure is confirmed by listing the candidates; more than this is a bulk job, not a form.
 MAX_ERASE_AT_ONCE = 100
@@ -214,6 +215,7 @@ class CandidateAdmin(LargeTableAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
         "current_company",
         "source",
         "linkedin_member",
+        "linkedin_profile",
         "possible_duplicate_of",
         "updated_at",
     )
@@ -235,7 +237,7 @@ class CandidateAdmin(LargeTableAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("first_name", "last_name", "email", "phone", "location")}),
         ("Work", {"fields": ("current_title", "current_company", "headline", "skills")}),
-        ("LinkedIn", {"fields": ("linkedin_profile_url", "linkedin_status")}),
+        ("LinkedIn", {"fields": ("linkedin_profile_url", "linkedin_profile", "linkedin_status")}),
         ("CV", {"fields": ("cv_file", "cv_text")}),
         (
             "Record",
@@ -253,6 +255,7 @@ class CandidateAdmin(LargeTableAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
         ),
     )
     readonly_fields = (
+        "linkedin_profile",
         "linkedin_status",
         "source",
         "created_at",
@@ -336,6 +339,11 @@ class CandidateAdmin(LargeTableAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
     @admin.display(description="LinkedIn member")
     def linkedin_member(self, obj: Candidate) -> str:
         return getattr(obj, "active_person_urn", None) or "—"
+
+    @admin.display(description="open profile")
+    def linkedin_profile(self, obj: Candidate) -> str:
+        # Linked only when http(s): a stored javascript:/data: value is shown as text.
+        return external_link(obj.linkedin_profile_url) if obj.linkedin_profile_url else "—"
 
     @admin.display(description="LinkedIn")
     def linkedin_status(self, obj: Candidate) -> str:

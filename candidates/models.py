@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -251,13 +253,35 @@ class CandidateSkill(models.Model):
         return f"{self.candidate_id}: {self.skill_id}"
 
 
+def erasure_key(digest: str) -> str:
+    """HMAC-SHA256 under ``ERASURE_HMAC_KEY`` of a SHA-256 hex digest (what tombstones store).
+
+    Kept separate from :func:`identifier_hash` so a data migration can re-key tombstones that
+    hold the bare SHA-256 of an identifier without ever knowing the erased value.
+    Raises ``ImproperlyConfigured`` when the key is not set.
+    """
+    key = settings.ERASURE_HMAC_KEY
+    if not key:
+        raise ImproperlyConfigured(
+            "ERASURE_HMAC_KEY is not set: erasure tombstones cannot be written or matched."
+        )
+    return hmac.new(key.encode(), digest.encode(), hashlib.sha256).hexdigest()
+
+
 def identifier_hash(value: str) -> str:
-    """One-way hash of a normalised identifier, for tombstones (no personal data kept)."""
-    return hashlib.sha256(value.encode()).hexdigest() if value else ""
+    """The tombstone key of a normalised identifier: HMAC(secret, sha256(value)), '' for ''.
+
+    A bare hash of an e-mail address can be reversed by hashing a list of addresses; keyed
+    with a secret that lives outside the database, a leaked tombstone table reveals nothing.
+    """
+    if not value:
+        return ""
+    return erasure_key(hashlib.sha256(value.encode()).hexdigest())
 
 
 class ErasureTombstone(models.Model):
-    """What remains of an erased candidate: hashes that stop an import re-creating them."""
+    """What remains of an erased candidate: keyed hashes (``identifier_hash``) that stop an
+    import re-creating them."""
 
     candidate_id = models.BigIntegerField(help_text="The erased record's former id.")
     email_hash = models.CharField(max_length=64, blank=True, db_index=True)

@@ -70,6 +70,12 @@ def test_demo_phone_numbers_are_distinct_and_bounded():
 # --- Loading --------------------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def _local_demo(settings):
+    # The demo is for DEBUG on (the test runner turns DEBUG off); refusals are tested below.
+    settings.DEBUG = True
+
+
 @pytest.fixture
 def fast_hashing(settings):
     # The demo password is hashed six times; PBKDF2's cost only slows the test down.
@@ -242,3 +248,24 @@ def test_seed_demo_seeds_the_sandbox_when_it_is_on(fast_hashing, settings):
     output = seed("--candidates", "40", "--requisitions", "4")
     assert Member.objects.exists()
     assert "sandbox" in output.lower()
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_with_debug_off_and_writes_nothing(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="refuses to run with DEBUG off") as refused:
+        seed("--candidates", "40", "--requisitions", "4")
+
+    assert "--allow-production" in str(refused.value)
+    assert not get_user_model().objects.exists()
+    assert not Candidate.objects.exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_runs_with_debug_off_only_when_forced(fast_hashing, settings):
+    settings.DEBUG = False
+
+    seed("--candidates", "40", "--requisitions", "4", "--no-sandbox", "--allow-production")
+
+    assert get_user_model().objects.filter(username="admin", is_superuser=True).exists()

@@ -6,13 +6,32 @@ import os
 import re
 import socket
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker_rsc.settings")
 
 app = Celery("tracker_rsc")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.worker_init.connect
+@signals.beat_init.connect
+def _refuse_unsafe_start(**kwargs: object) -> None:
+    """A worker or beat started with DEBUG off and unsafe settings exits before doing anything.
+
+    Celery runs no Django system checks and logs (then ignores) exceptions raised by signal
+    receivers, so the refusal is a ``SystemExit`` carrying the check errors.
+    """
+    from django.core.exceptions import ImproperlyConfigured
+
+    from tracker_rsc.checks import refuse_unsafe_start
+
+    try:
+        refuse_unsafe_start()
+    except ImproperlyConfigured as exc:
+        raise SystemExit(f"ImproperlyConfigured: {exc}") from exc
+
 
 SMOKE_KEY_PREFIX = "tracker_rsc:smoke:"
 SMOKE_KEY_TTL_SECONDS = 600

@@ -20,10 +20,28 @@ env.read_env(BASE_DIR / ".env")  # optional; absent on most machines
 for _folder in (VAR_DIR, VAR_DIR / "broker" / "queue", VAR_DIR / "broker" / "processed"):
     _folder.mkdir(parents=True, exist_ok=True)
 
-DEBUG = env.bool("DEBUG", default=True)
-# The default key only exists so a fresh checkout runs; production must set SECRET_KEY.
-SECRET_KEY = env.str("SECRET_KEY", default="insecure-local-only-key-change-me-" + "x" * 32)
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+# --- Fail closed: off unless set; with DEBUG off, tracker_rsc/checks.py refuses to start on
+# a missing or known SECRET_KEY / ERASURE_HMAC_KEY, an empty ALLOWED_HOSTS or the sandbox on.
+DEBUG = env.bool("DEBUG", default=False)
+# The default key only exists so a fresh checkout runs with DEBUG=on; with DEBUG off it is
+# refused (tracker_rsc.E001), so a deployment that forgets SECRET_KEY never starts.
+INSECURE_LOCAL_SECRET_KEY = "insecure-local-only-key-change-me-" + "x" * 32
+# An empty SECRET_KEY counts as unset, so the check can name it along with any other problem.
+SECRET_KEY = env.str("SECRET_KEY", default="") or INSECURE_LOCAL_SECRET_KEY
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"] if DEBUG else []
+)
+# Erasure tombstones are HMAC-SHA256(key, sha256(identifier)): without the key a leaked
+# tombstone table cannot be matched against a list of e-mails. A key of its own, not derived
+# from SECRET_KEY, so rotating the session key never "un-erases" anybody; rotating this one
+# needs the stored keys recomputed, which no one can do without the erased values.
+INSECURE_LOCAL_ERASURE_HMAC_KEY = "insecure-local-erasure-key-change-me-" + "y" * 32
+ERASURE_HMAC_KEY = env.str(
+    "ERASURE_HMAC_KEY", default=INSECURE_LOCAL_ERASURE_HMAC_KEY if DEBUG else ""
+)
+# The simulated LinkedIn: on by default only with DEBUG (refused with DEBUG off, E003). When
+# off it is not installed at all: no tables, admin pages, tasks, beat entries or URLs.
+LINKEDIN_SANDBOX = env.bool("LINKEDIN_SANDBOX", default=DEBUG)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 
@@ -41,7 +59,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from our static files, not a CDN
     "tracker_rsc",
-    "tracker_rsc.sandbox",
+    *(["tracker_rsc.sandbox"] if LINKEDIN_SANDBOX else []),
     "candidates",
     "requisitions",
     "syncjobs",
@@ -278,7 +296,6 @@ CACHES = {
 }
 
 # --- LinkedIn -----------------------------------------------------------------------------
-LINKEDIN_SANDBOX = env.bool("LINKEDIN_SANDBOX", default=DEBUG)
 _SANDBOX_BASE = f"{SITE_URL}/sandbox/linkedin"
 LINKEDIN_API_URL = env.str(
     "LINKEDIN_API_URL",
@@ -292,9 +309,19 @@ LINKEDIN_TOKEN_URL = env.str(
         else "https://www.linkedin.com/oauth/v2/accessToken"
     ),
 )
-LINKEDIN_CLIENT_ID = env.str("LINKEDIN_CLIENT_ID", default="sandbox-client" if DEBUG else "")
+# The sandbox's own registered application (what LinkedIn's developer portal holds): the
+# sandbox checks token requests against it and signs its pushes with this secret, never with
+# Tracker's LINKEDIN_CLIENT_SECRET, which only defaults to it so the local demo verifies.
+LINKEDIN_SANDBOX_CLIENT_ID = env.str("LINKEDIN_SANDBOX_CLIENT_ID", default="sandbox-client")
+LINKEDIN_SANDBOX_CLIENT_SECRET = env.str("LINKEDIN_SANDBOX_CLIENT_SECRET", default="sandbox-secret")
+# The sandbox calls back (pushes, challenges) only under these origins: nothing it fetches is a
+# URL a caller chose freely. Empty (the default): SITE_URL's origin, the Tracker it serves.
+LINKEDIN_SANDBOX_CALLBACK_ORIGINS = env.list("LINKEDIN_SANDBOX_CALLBACK_ORIGINS", default=[])
+LINKEDIN_CLIENT_ID = env.str(
+    "LINKEDIN_CLIENT_ID", default=LINKEDIN_SANDBOX_CLIENT_ID if LINKEDIN_SANDBOX else ""
+)
 LINKEDIN_CLIENT_SECRET = env.str(
-    "LINKEDIN_CLIENT_SECRET", default="sandbox-secret" if DEBUG else ""
+    "LINKEDIN_CLIENT_SECRET", default=LINKEDIN_SANDBOX_CLIENT_SECRET if LINKEDIN_SANDBOX else ""
 )
 LINKEDIN_VERSION = env.str("LINKEDIN_VERSION", default="202604")
 LINKEDIN_TIMEOUT = env.float("LINKEDIN_TIMEOUT", default=20.0)

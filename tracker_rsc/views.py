@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import uuid
+
+from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -9,26 +13,46 @@ from django.views.decorators.http import require_GET
 
 from tracker_rsc.celery import app as celery_app
 
+logger = logging.getLogger(__name__)
 
-def _database_ok() -> tuple[bool, str]:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception as exc:  # any failure means "down"; the message says which
-        return False, str(exc)[:200]
-    return True, "ok"
+OK = "ok"
+DOWN = "unavailable"
 
 
-def _broker_ok() -> tuple[bool, str]:
+def _database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def _broker() -> None:
     # One quick retry, capped at 2 s in all: a load balancer probing /healthz/ must get an
     # answer well within its own timeout, and a down broker refuses at once anyway.
+    with celery_app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, interval_start=0.5, timeout=2)
+
+
+def _cache() -> None:
+    # The shared cache holds the LinkedIn token and the locks: a write and a read prove it.
+    key = f"tracker_rsc:healthz:{uuid.uuid4().hex}"
+    cache.set(key, "1", timeout=10)
+    if cache.get(key) != "1":
+        raise RuntimeError("the cache did not return what was just written")
+    cache.delete(key)
+
+
+CHECKS = {"database": _database, "broker": _broker, "cache": _cache}
+
+
+def _probe(name: str) -> str:
+    """``ok`` or ``unavailable``. The exception goes to the log only: its text may name hosts,
+    users or paths, which an unauthenticated health check must not hand out."""
     try:
-        with celery_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, interval_start=0.5, timeout=2)
-    except Exception as exc:
-        return False, str(exc)[:200]
-    return True, "ok"
+        CHECKS[name]()
+    except Exception:  # any failure means "down"; the log has the reason
+        logger.exception("healthz: the %s is unavailable", name)
+        return DOWN
+    return OK
 
 
 def _broker_transport() -> str:
@@ -39,16 +63,15 @@ def _broker_transport() -> str:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database and the broker answer, 503 (saying which) when either is down."""
-    db_ok, db_detail = _database_ok()
-    broker_ok, broker_detail = _broker_ok()
-    healthy = db_ok and broker_ok
+    """200 when the database, the broker and the cache answer; 503 naming the ones down."""
+    results = {name: _probe(name) for name in CHECKS}
+    down = [name for name, result in results.items() if result != OK]
     return JsonResponse(
         {
-            "status": "ok" if healthy else "unavailable",
-            "database": db_detail,
-            "broker": broker_detail,
+            "status": "unavailable" if down else "ok",
+            **results,
+            "down": down,
             "broker_transport": _broker_transport(),
         },
-        status=200 if healthy else 503,
+        status=503 if down else 200,
     )

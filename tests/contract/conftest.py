@@ -50,14 +50,16 @@ def sandbox_url(live_server, settings, tmp_path) -> str:
     settings.LINKEDIN_API_URL = base
     settings.LINKEDIN_TOKEN_URL = f"{base}/oauth/v2/accessToken"
     # The sandbox issues tokens to exactly these credentials (its one customer application).
-    settings.LINKEDIN_CLIENT_ID = CLIENT_ID
-    settings.LINKEDIN_CLIENT_SECRET = CLIENT_SECRET
+    settings.LINKEDIN_SANDBOX_CLIENT_ID = settings.LINKEDIN_CLIENT_ID = CLIENT_ID
+    settings.LINKEDIN_SANDBOX_CLIENT_SECRET = settings.LINKEDIN_CLIENT_SECRET = CLIENT_SECRET
     settings.LINKEDIN_VERSION = VERSION
     settings.LINKEDIN_RETRY_ATTEMPTS = 3
     settings.LINKEDIN_RETRY_BASE_WAIT = 0.01
     settings.LINKEDIN_RETRY_MAX_WAIT = 0.05
     settings.LINKEDIN_TIMEOUT = 60  # a loaded CI machine must not turn slowness into failures
     settings.SITE_URL = live_server.url
+    # The callback URLs these tests register (the sandbox calls back only under these).
+    settings.LINKEDIN_SANDBOX_CALLBACK_ORIGINS = [live_server.url, "http://tracker.test"]
     settings.VAR_DIR = tmp_path  # the file limiter and token lock of get_client()
     return base
 

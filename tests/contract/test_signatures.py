@@ -83,7 +83,10 @@ def callback() -> Iterator[Callback]:
 
 
 @pytest.fixture
-def registered(li, callback) -> Callback:
+def registered(li, callback, settings, live_server) -> Callback:
+    # The sandbox calls back only under allowed origins: this receiver's and Tracker's.
+    origin = callback.url.split("/linkedin/", 1)[0]
+    settings.LINKEDIN_SANDBOX_CALLBACK_ORIGINS = [origin, live_server.url]
     li.register_integration(
         organization_urn=ORG,
         contract_urns=[CONTRACT],

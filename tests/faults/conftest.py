@@ -270,13 +270,16 @@ def worker(broker, sandbox_linkedin, settings, tmp_path) -> Iterator[Worker]:  #
         LINKEDIN_TOKEN_URL=settings.LINKEDIN_TOKEN_URL,
         LINKEDIN_CLIENT_ID=settings.LINKEDIN_CLIENT_ID,
         LINKEDIN_CLIENT_SECRET=settings.LINKEDIN_CLIENT_SECRET,
+        LINKEDIN_SANDBOX_CLIENT_ID=settings.LINKEDIN_SANDBOX_CLIENT_ID,
+        LINKEDIN_SANDBOX_CLIENT_SECRET=settings.LINKEDIN_SANDBOX_CLIENT_SECRET,
         LINKEDIN_SANDBOX="on",
         LINKEDIN_RETRY_ATTEMPTS="2",
         LINKEDIN_RETRY_BASE_WAIT="0.05",
         LINKEDIN_RETRY_MAX_WAIT="0.2",
         LINKEDIN_TIMEOUT="30",
         SITE_URL=settings.SITE_URL,
-        DEBUG="off",
+        # The sandbox exists only with DEBUG on (a DEBUG-off start with it on is refused).
+        DEBUG="on",
         SECRET_KEY="fault-tests-secret-key-not-for-production-0123456789",
     )
     process = Worker(env=env, cwd=Path(settings.BASE_DIR), log=tmp_path / "worker.log")

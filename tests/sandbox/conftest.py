@@ -129,8 +129,24 @@ class SandboxApi:
 
 @pytest.fixture(autouse=True)
 def _sandbox_settings(settings):
-    settings.LINKEDIN_CLIENT_ID = CLIENT_ID
-    settings.LINKEDIN_CLIENT_SECRET = CLIENT_SECRET
+    # The sandbox's registered app and the Tracker settings that match it.
+    settings.LINKEDIN_SANDBOX_CLIENT_ID = settings.LINKEDIN_CLIENT_ID = CLIENT_ID
+    settings.LINKEDIN_SANDBOX_CLIENT_SECRET = settings.LINKEDIN_CLIENT_SECRET = CLIENT_SECRET
+    settings.LINKEDIN_SANDBOX_CALLBACK_ORIGINS = ["https://tracker.example", "http://testserver"]
+
+
+@pytest.fixture
+def sandbox_staff(db):
+    """The person who acts as LinkedIn on the control page: an active staff user."""
+    from tests.tracker_rsc.factories import UserFactory
+
+    return UserFactory(username="sandbox-operator", is_staff=True)
+
+
+@pytest.fixture
+def staff_client(client: Client, sandbox_staff) -> Client:
+    client.force_login(sandbox_staff)
+    return client
 
 
 @pytest.fixture(autouse=True)
@@ -142,8 +158,8 @@ def slept(monkeypatch) -> list[float]:
 
 
 @pytest.fixture
-def li(db, client: Client) -> SandboxApi:
-    return SandboxApi(client)
+def li(db, staff_client: Client) -> SandboxApi:
+    return SandboxApi(staff_client)
 
 
 @pytest.fixture

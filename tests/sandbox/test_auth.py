@@ -59,8 +59,8 @@ def test_bad_credentials_get_401_in_linkedins_shape(client, client_id, client_se
 
 @pytest.mark.django_db
 def test_unconfigured_credentials_refuse_everyone(client, settings):
-    settings.LINKEDIN_CLIENT_ID = ""
-    settings.LINKEDIN_CLIENT_SECRET = ""
+    settings.LINKEDIN_SANDBOX_CLIENT_ID = ""
+    settings.LINKEDIN_SANDBOX_CLIENT_SECRET = ""
 
     response = client.post(
         TOKEN_URL, {"grant_type": "client_credentials", "client_id": "", "client_secret": ""}
@@ -154,3 +154,25 @@ def test_rest_calls_need_a_linkedin_version(li):
 
     assert response.status_code == 400
     assert "LinkedIn-Version" in response.json()["message"]
+
+
+@pytest.mark.django_db
+def test_tokens_are_issued_for_the_sandboxs_own_app_not_trackers_settings(client, settings):
+    settings.LINKEDIN_SANDBOX_CLIENT_ID, settings.LINKEDIN_SANDBOX_CLIENT_SECRET = "sb", "sb-key"
+    settings.LINKEDIN_CLIENT_ID, settings.LINKEDIN_CLIENT_SECRET = "prod-id", "prod-secret"
+
+    trackers = client.post(
+        TOKEN_URL,
+        {
+            "grant_type": "client_credentials",
+            "client_id": "prod-id",
+            "client_secret": "prod-secret",
+        },
+    )
+    own = client.post(
+        TOKEN_URL,
+        {"grant_type": "client_credentials", "client_id": "sb", "client_secret": "sb-key"},
+    )
+
+    assert trackers.status_code == 401
+    assert own.status_code == 200

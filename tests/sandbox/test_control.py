@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
 
 import pytest
 from django.test import Client
 
 import tracker_rsc
+from tests.sandbox.conftest import CLIENT_ID, CLIENT_SECRET
 from tests.sandbox.factories import MemberFactory
 from tracker_rsc.sandbox.models import (
     ApiCall,
@@ -22,8 +24,8 @@ from tracker_rsc.sandbox.models import (
 CONTROL = "/sandbox/linkedin/control/"
 
 
-def test_control_page_renders_every_section(client, seats, member):
-    response = client.get(CONTROL)
+def test_control_page_renders_every_section(staff_client, seats, member):
+    response = staff_client.get(CONTROL)
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -34,9 +36,9 @@ def test_control_page_renders_every_section(client, seats, member):
     assert "csrfmiddlewaretoken" in html
 
 
-@pytest.mark.django_db
-def test_forms_are_protected_by_csrf():
+def test_forms_are_protected_by_csrf(sandbox_staff):
     client = Client(enforce_csrf_checks=True)
+    client.force_login(sandbox_staff)
 
     response = client.post(f"{CONTROL}action/member-add", {"first_name": "Ann", "last_name": "Lee"})
 
@@ -44,9 +46,9 @@ def test_forms_are_protected_by_csrf():
     assert not Member.objects.exists()
 
 
-@pytest.mark.django_db
-def test_a_form_with_its_token_runs_the_action_and_reports():
+def test_a_form_with_its_token_runs_the_action_and_reports(sandbox_staff):
     client = Client(enforce_csrf_checks=True)
+    client.force_login(sandbox_staff)
     page = client.get(CONTROL)
     token = page.cookies["csrftoken"].value
 
@@ -70,8 +72,8 @@ def test_a_form_with_its_token_runs_the_action_and_reports():
     assert "Added Ann Lee." in response.content.decode()
 
 
-def test_a_refused_form_shows_the_reason_and_changes_nothing(client, seats, member):
-    response = client.post(
+def test_a_refused_form_shows_the_reason_and_changes_nothing(staff_client, seats, member):
+    response = staff_client.post(
         f"{CONTROL}action/export",
         {"seat": seats["user"].urn, "member": member.person_urn, "requisition_id": "404"},
         follow=True,
@@ -208,3 +210,119 @@ def test_sandbox_urls_are_absent_when_the_sandbox_is_off(client, settings, db):
 
     assert client.get(CONTROL).status_code == 404
     assert client.post("/sandbox/linkedin/oauth/v2/accessToken").status_code == 404
+
+
+# --- Only a logged-in staff user, with CSRF, acts as LinkedIn ----------------------------------
+
+API = "/sandbox/linkedin/control/api"
+MEMBER = {"first_name": "Ann", "last_name": "Lee"}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("post", f"{API}/member-add", MEMBER),
+        ("post", f"{API}/members", MEMBER),
+        ("post", f"{API}/settings", {"records_per_minute": 1}),
+        ("post", f"{API}/fault-add", {"kind": "http_500"}),
+        ("delete", f"{API}/faults", None),
+        ("post", f"{API}/reset", {"keep_directory": False}),
+        ("get", f"{API}/state", None),
+        ("get", f"{API}/members", None),
+        ("get", f"{API}/pushes", None),
+        ("get", f"{API}/stats", None),
+        ("get", f"{API}/applications", None),
+        ("get", f"{API}/candidates", None),
+        ("get", f"{API}/faults", None),
+        ("get", f"{API}/settings", None),
+    ],
+)
+def test_control_api_needs_a_login_then_staff(method, path, body, db, recruiter, member):
+    def call(client):
+        kwargs = {"content_type": "application/json"} if body is not None else {}
+        return getattr(client, method)(path, json.dumps(body) if body else None, **kwargs)
+
+    anonymous = call(Client())
+    not_staff = Client()
+    not_staff.force_login(recruiter)
+    refused = call(not_staff)
+
+    assert anonymous.status_code == 401
+    assert "Log in as a staff user" in anonymous.json()["error"]
+    assert refused.status_code == 403
+    assert "staff users only" in refused.json()["error"]
+    assert list(Member.objects.all()) == [member]  # nothing added, nothing reset
+    assert not Fault.objects.exists()
+    assert SandboxSettings.get().records_per_minute == 10_000
+
+
+def test_an_inactive_staff_user_is_refused(db, sandbox_staff):
+    client = Client()
+    client.force_login(sandbox_staff)
+    sandbox_staff.is_active = False
+    sandbox_staff.save()
+
+    assert client.get(f"{API}/state").status_code in (401, 403)
+
+
+def test_control_page_and_forms_send_a_visitor_to_log_in(db, recruiter):
+    page = Client().get(CONTROL)
+    form = Client().post(f"{CONTROL}action/member-add", MEMBER)
+    not_staff = Client()
+    not_staff.force_login(recruiter)
+
+    assert page.status_code == 302 and page["Location"].startswith("/accounts/login/?next=")
+    assert form.status_code == 302 and not Member.objects.exists()
+    assert not_staff.get(CONTROL).status_code == 403
+    assert not_staff.post(f"{CONTROL}action/member-add", MEMBER).status_code == 403
+    assert not Member.objects.exists()
+
+
+def test_control_api_writes_need_the_csrf_token(sandbox_staff):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(sandbox_staff)
+
+    without = client.post(f"{API}/members", json.dumps(MEMBER), content_type="application/json")
+    wrong = client.post(
+        f"{API}/reset", "{}", content_type="application/json", headers={"X-CSRFToken": "x" * 32}
+    )
+    assert without.status_code == 403 and wrong.status_code == 403
+    assert "CSRF check failed" in without.json()["error"]
+    assert not Member.objects.exists()
+
+    token = client.get(CONTROL).cookies["csrftoken"].value
+    with_token = client.post(
+        f"{API}/members",
+        json.dumps(MEMBER),
+        content_type="application/json",
+        headers={"X-CSRFToken": token},
+    )
+    assert with_token.status_code == 200, with_token.content
+    assert Member.objects.get().first_name == "Ann"
+
+
+def test_linkedin_facing_endpoints_stay_token_authenticated_without_login_or_csrf(db):
+    client = Client(enforce_csrf_checks=True)  # Tracker's client: no session, no CSRF cookie
+
+    token = client.post(
+        "/sandbox/linkedin/oauth/v2/accessToken",
+        {
+            "grant_type": "client_credentials",
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+        },
+    )
+    seats = client.get(
+        "/sandbox/linkedin/v2/seatsV2?q=contract&contract=urn:li:contract:1",
+        headers={"Authorization": f"Bearer {token.json()['access_token']}"},
+    )
+
+    assert token.status_code == 200
+    assert seats.status_code != 403
+
+
+def test_the_challenge_action_never_fetches_a_caller_supplied_url(li):
+    refused = li.control("challenge", {"url": "http://169.254.169.254/latest/meta-data/"})
+
+    assert refused.status_code == 400
+    assert "url: not accepted" in refused.json()["error"]

@@ -17,7 +17,11 @@ from tests.sandbox.conftest import CLIENT_SECRET, ORG, ids_query
 from tests.sandbox.helpers import job_posting, post_jobs
 from tracker_rsc.sandbox import tasks
 from tracker_rsc.sandbox.models import AtsIntegration, DeliveryAttempt, Push, SandboxSettings
-from tracker_rsc.sandbox.pushes import callback_validate, deliver_pending_pushes
+from tracker_rsc.sandbox.pushes import (
+    callback_url_allowed,
+    callback_validate,
+    deliver_pending_pushes,
+)
 
 CALLBACK = "https://tracker.example/integrations/linkedin/callback/tok/"
 INTEGRATION_TYPES = ("ONE_CLICK_EXPORT", "IN_ATS_INDICATOR", "PROFILE_PLUGIN")
@@ -273,3 +277,66 @@ def test_configuring_an_unknown_integration_is_refused(li):
 
     assert response.status_code == 400
     assert not AtsIntegration.objects.exists()
+
+
+def test_pushes_are_signed_with_the_sandboxs_own_secret(li, export_push, settings):
+    settings.LINKEDIN_SANDBOX_CLIENT_SECRET = "the-sandboxs-own-secret"
+    settings.LINKEDIN_CLIENT_SECRET = "production-client-secret"
+    with responses.RequestsMock() as mocked:
+        mocked.add(responses.POST, CALLBACK, status=200)
+        deliver_pending_pushes(force=True)
+        sent = mocked.calls[0].request
+
+    expected = hmac.new(b"the-sandboxs-own-secret", sent.body, hashlib.sha256).hexdigest()
+    assert sent.headers["X-LI-Signature"] == f"hmacsha256={expected}"
+
+
+def test_a_callback_outside_the_allowed_origins_is_refused_at_registration(li, contract):
+    SandboxSettings.objects.update_or_create(
+        singleton=True, defaults={"auto_enable_integrations": False}
+    )
+    path_key = "&".join(f"{n}={v}" for n, v in _integration_key("ONE_CLICK_EXPORT").items())
+    li.call(
+        "POST", "v2/atsIntegrations", ids_query([_integration_key("ONE_CLICK_EXPORT")]),
+        {"entities": {path_key: {"patch": {"$set": {"integrationName": "Agency"}}}}},
+        method="batch_partial_update",
+    )  # fmt: skip
+
+    for url in (
+        "http://169.254.169.254/latest/meta-data/",
+        "http://127.0.0.1:6379/",
+        "https://tracker.example.evil.test/cb/",
+        "https://tracker.example:8443/cb/",
+    ):
+        answer = li.put(
+            f"v2/atsIntegrations/{path_key}/configurations",
+            "ids=CALLBACK_URL",
+            {"entities": {"CALLBACK_URL": {"configurationValue": {"string": url}}}},
+        )
+        assert "not under an allowed origin" in str(answer.json()["errors"]), url
+    assert AtsIntegration.objects.get(integration_type="ONE_CLICK_EXPORT").callback_url == ""
+
+
+def test_a_stored_callback_outside_the_allowed_origins_is_never_called(li, export_push, settings):
+    settings.LINKEDIN_SANDBOX_CALLBACK_ORIGINS = ["https://elsewhere.example"]
+    with responses.RequestsMock() as mocked:  # strict: any request would fail the test
+        counts = deliver_pending_pushes(force=True)
+        challenge = callback_validate(integration_context=ORG)
+        assert not mocked.calls
+
+    export_push.refresh_from_db()
+    assert counts["attempted"] == 1 and counts["delivered"] == 0
+    assert "not under an allowed origin" in export_push.last_error
+    assert not challenge.ok and "not under an allowed origin" in challenge.error
+
+
+def test_the_default_allowed_origin_is_site_urls(settings):
+    settings.LINKEDIN_SANDBOX_CALLBACK_ORIGINS = []
+    settings.SITE_URL = "https://tracker.agency.example"
+
+    assert callback_url_allowed("https://tracker.agency.example/integrations/linkedin/callback/x/")
+    assert callback_url_allowed("https://TRACKER.agency.example:443/cb/")
+    assert not callback_url_allowed("http://tracker.agency.example/cb/")
+    assert not callback_url_allowed("https://tracker.agency.example.evil.test/cb/")
+    assert not callback_url_allowed("https://user@169.254.169.254/cb/")
+    assert not callback_url_allowed("file:///etc/passwd")

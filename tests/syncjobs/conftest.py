@@ -8,5 +8,6 @@ from tests.syncjobs.linkedin_fakes import (  # noqa: F401
     linkedin_secret,
     no_sandbox_broker,
     published,
+    sandbox_control,
     sandbox_linkedin,
 )

@@ -188,8 +188,9 @@ def sandbox_linkedin(live_server, settings) -> str:
     base = f"{live_server.url}/sandbox/linkedin"
     settings.LINKEDIN_API_URL = base
     settings.LINKEDIN_TOKEN_URL = f"{base}/oauth/v2/accessToken"
-    settings.LINKEDIN_CLIENT_ID = "test-client"
-    settings.LINKEDIN_CLIENT_SECRET = SECRET
+    # The sandbox's own registered app, and Tracker's settings for LinkedIn that match it.
+    settings.LINKEDIN_SANDBOX_CLIENT_ID = settings.LINKEDIN_CLIENT_ID = "test-client"
+    settings.LINKEDIN_SANDBOX_CLIENT_SECRET = settings.LINKEDIN_CLIENT_SECRET = SECRET
     settings.LINKEDIN_RETRY_ATTEMPTS = 2
     settings.LINKEDIN_RETRY_BASE_WAIT = 0.01
     settings.LINKEDIN_RETRY_MAX_WAIT = 0.05
@@ -202,3 +203,33 @@ def sandbox_linkedin(live_server, settings) -> str:
 def no_sandbox_broker(monkeypatch) -> None:
     """The sandbox queues push deliveries for its Celery task; tests deliver them on demand."""
     monkeypatch.setattr("tracker_rsc.sandbox.tasks.enqueue_delivery", lambda push_id: None)
+
+
+@pytest.fixture
+def sandbox_control(sandbox_linkedin, django_user_model):
+    """A ``requests`` session that may drive the sandbox's control API over HTTP.
+
+    The control API acts as LinkedIn, so it needs a logged-in staff user and the CSRF token:
+    the session carries a staff user's session cookie and sends the CSRF cookie's secret as
+    ``X-CSRFToken``. Returns ``(session, control API base URL)``.
+    """
+    import requests
+    from django.conf import settings as django_settings
+    from django.middleware.csrf import _get_new_csrf_string
+    from django.test import Client
+
+    staff = django_user_model.objects.create_user(
+        "sandbox-operator", password="unused-in-tests", is_staff=True
+    )
+    client = Client()
+    client.force_login(staff)
+    session = requests.Session()
+    session.cookies.set(
+        django_settings.SESSION_COOKIE_NAME,
+        client.cookies[django_settings.SESSION_COOKIE_NAME].value,
+    )
+    secret = _get_new_csrf_string()
+    session.cookies.set(django_settings.CSRF_COOKIE_NAME, secret)
+    session.headers["X-CSRFToken"] = secret
+    yield session, f"{sandbox_linkedin}/control/api"
+    session.close()

@@ -571,9 +571,8 @@ def test_processed_exports_count_against_the_exporters_seat(export, seat):
 
 @pytest.mark.django_db(transaction=True)
 def test_sandbox_export_is_pushed_to_the_callback_and_creates_the_linked_candidate(
-    sandbox_linkedin, no_sandbox_broker, published, live_server
+    sandbox_linkedin, sandbox_control, no_sandbox_broker, published, live_server
 ):
-    import requests
 
     from tests.sandbox.factories import MemberFactory, SandboxContractFactory, SandboxSeatFactory
     from tracker_rsc.sandbox.models import AtsIntegration, JobPosting, SandboxSettings
@@ -608,8 +607,8 @@ def test_sandbox_export_is_pushed_to_the_callback_and_creates_the_linked_candida
     )
     # Generous time limits: a loaded CI machine, not the code, decides how long a request takes.
     SandboxSettings.objects.update_or_create(singleton=True, defaults={"push_timeout_seconds": 300})
-    control = f"{sandbox_linkedin}/control/api"
-    answer = requests.post(
+    session, control = sandbox_control
+    answer = session.post(
         f"{control}/export",
         json={
             "seat": "urn:li:seat:5001",
@@ -620,7 +619,7 @@ def test_sandbox_export_is_pushed_to_the_callback_and_creates_the_linked_candida
         timeout=300,
     )
     assert answer.status_code == 200, answer.text
-    delivery = requests.post(f"{control}/deliver", json={"force": True}, timeout=600).json()
+    delivery = session.post(f"{control}/deliver", json={"force": True}, timeout=600).json()
     assert delivery["delivered"] == 1, delivery
 
     notification = InboundNotification.objects.get()

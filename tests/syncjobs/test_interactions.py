@@ -385,7 +385,7 @@ def test_bad_kind_is_refused(world):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_inmails_and_notes_from_the_sandbox(sandbox_linkedin, published):
+def test_inmails_and_notes_from_the_sandbox(sandbox_linkedin, sandbox_control, published):
     import requests
 
     from tests.sandbox.factories import MemberFactory, SandboxContractFactory, SandboxSeatFactory
@@ -403,10 +403,10 @@ def test_inmails_and_notes_from_the_sandbox(sandbox_linkedin, published):
     MemberFactory(person_urn="urn:li:person:sbx1")
     MemberFactory(person_urn="urn:li:person:sbx2")
     candidate = MemberLinkFactory(person_urn="urn:li:person:sbx1").candidate
-    control = f"{sandbox_linkedin}/control/api"
+    session, control = sandbox_control
     at = int((start + timedelta(hours=1)).timestamp() * 1000)
     for seat, member in (("5001", "sbx1"), ("5002", "sbx1"), ("5002", "sbx2")):
-        answer = requests.post(
+        answer = session.post(
             f"{control}/inmail",
             json={
                 "seat": f"urn:li:seat:{seat}",
@@ -418,12 +418,12 @@ def test_inmails_and_notes_from_the_sandbox(sandbox_linkedin, published):
             timeout=300,
         )
         assert answer.status_code == 200, answer.text
-    kept = requests.post(
+    kept = session.post(
         f"{control}/note-add",
         json={"seat": "urn:li:seat:5001", "member": "urn:li:person:sbx1", "note": "Keep", "at": at},
         timeout=300,
     ).json()["note_id"]
-    dropped = requests.post(
+    dropped = session.post(
         f"{control}/note-add",
         json={"seat": "urn:li:seat:5002", "member": "urn:li:person:sbx1", "note": "Drop", "at": at},
         timeout=300,
@@ -444,7 +444,7 @@ def test_inmails_and_notes_from_the_sandbox(sandbox_linkedin, published):
         dropped,
     }
 
-    requests.post(f"{control}/note-deactivate", json={"note_id": dropped}, timeout=300)
+    session.post(f"{control}/note-deactivate", json={"note_id": dropped}, timeout=300)
     # The deactivation is stamped "now" by the sandbox; LinkedIn's windows are in whole
     # milliseconds, so a window ending at this very instant could miss it: end a second later.
     later = datetime.now(tz=UTC) + SAFETY_LAG + timedelta(seconds=1)

@@ -309,7 +309,7 @@ def test_job_sync_counts_requisitions_linkedin_cannot_take(fake_rsc, world):
 
 @pytest.mark.django_db(transaction=True)
 def test_sandbox_job_connect_application_and_evaluation_end_to_end(
-    sandbox_linkedin, no_sandbox_broker, published, live_server
+    sandbox_linkedin, sandbox_control, no_sandbox_broker, published, live_server
 ):
     import requests
 
@@ -367,9 +367,9 @@ def test_sandbox_job_connect_application_and_evaluation_end_to_end(
     assert set(AclAssignee.objects.values_list("assignee", flat=True)) == {"urn:li:person:owner1"}
     assert not Application.objects.exists()  # nothing connected yet: nothing sent
 
-    control = f"{sandbox_linkedin}/control/api"
+    session, control = sandbox_control
     # A seat that is neither an owner nor an admin cannot even see the job in LinkedIn.
-    refused = requests.post(
+    refused = session.post(
         f"{control}/connect",
         json={
             "seat": "urn:li:seat:5002",
@@ -379,7 +379,7 @@ def test_sandbox_job_connect_application_and_evaluation_end_to_end(
         timeout=300,
     )
     assert refused.status_code == 403
-    answer = requests.post(
+    answer = session.post(
         f"{control}/connect",
         json={
             "seat": "urn:li:seat:5001",
@@ -390,7 +390,7 @@ def test_sandbox_job_connect_application_and_evaluation_end_to_end(
     )
     assert answer.status_code == 200, answer.text
     project = answer.json()["connection"]["project"]
-    requests.post(f"{control}/deliver", json={"force": True}, timeout=600)
+    session.post(f"{control}/deliver", json={"force": True}, timeout=600)
     notification = InboundNotification.objects.get(event_type="HIRING_PROJECT_CONNECTION_CHANGE")
     assert notification_process_task(notification.pk) == "processed"
     connection = ProjectConnection.objects.get(requisition=connected_job, active=True)
@@ -404,14 +404,14 @@ def test_sandbox_job_connect_application_and_evaluation_end_to_end(
     assert bytes(Attachment.objects.get().content) == b"Data Engineer with Python and Spark."
     assert not Application.objects.filter(ats_job_posting_id=str(lonely_job.pk)).exists()
 
-    requests.post(
+    session.post(
         f"{control}/automation",
         json={"seat": "urn:li:seat:5001", "project": project, "enabled": True},
         timeout=300,
     )
-    evaluated = requests.post(f"{control}/evaluate", json={"project": project}, timeout=300)
+    evaluated = session.post(f"{control}/evaluate", json={"project": project}, timeout=300)
     assert evaluated.status_code == 200, evaluated.text
-    requests.post(f"{control}/deliver", json={"force": True}, timeout=600)
+    session.post(f"{control}/deliver", json={"force": True}, timeout=600)
     for row in InboundNotification.objects.filter(status="received"):
         notification_process_task(row.pk)
     placement.refresh_from_db()

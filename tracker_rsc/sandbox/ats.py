@@ -37,7 +37,7 @@ from tracker_rsc.sandbox.models import (
     Push,
     SandboxSettings,
 )
-from tracker_rsc.sandbox.pushes import push_queue
+from tracker_rsc.sandbox.pushes import callback_url_refusal, push_queue
 from tracker_rsc.sandbox.restli import Key, bad_request, from_ms
 
 ORGANIZATION_URN = re.compile(r"^urn:li:organization:\d+$")
@@ -287,6 +287,8 @@ def integration_configure(*, key: Key, entities: Mapping[str, object]) -> BatchA
             if name == "CALLBACK_URL":
                 if not re.match(r"^https?://[^\s/]+", text):
                     raise EntityError("CALLBACK_URL: must be an http(s) URL.")
+                if refusal := callback_url_refusal(text):
+                    raise EntityError(refusal)
                 integration.callback_url = text.strip()
                 callback_set = True
             elif name in ("JOB_POSTING_VIEWERS", "APPLICATION_VIEWERS"):

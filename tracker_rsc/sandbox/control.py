@@ -3,7 +3,9 @@
 Both call the same actions: one handler per action takes a dict of fields (form fields or a
 JSON object), calls one service, and returns a JSON-able result. Refusals become 4xx answers
 (JSON) or error messages (HTML) and change nothing. Mounted only when ``LINKEDIN_SANDBOX`` is
-on; the JSON API needs no login there, the HTML forms are protected by CSRF.
+on; even then both act as LinkedIn itself, so both need a logged-in, active staff user (the
+API answers 401/403 in JSON, the page sends a visitor to the login page) and every write needs
+Django's CSRF token (a script sends the ``csrftoken`` cookie's value as ``X-CSRFToken``).
 """
 
 from __future__ import annotations
@@ -11,10 +13,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from functools import wraps
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -50,8 +55,77 @@ from tracker_rsc.sandbox.services import Refusal
 
 Data = Mapping[str, object]
 Handler = Callable[[Data], dict[str, object]]
+View = Callable[..., HttpResponse]
 
 ENDPOINTS = [Fault.ANY_ENDPOINT, *limits.FAMILIES]
+
+
+# --- Who may act as LinkedIn: a logged-in, active staff user -------------------------------------
+
+
+def _is_staff(request: HttpRequest) -> bool:
+    user = request.user
+    return bool(user.is_authenticated and user.is_active and user.is_staff)
+
+
+class _CsrfCheck(CsrfViewMiddleware):
+    """Django's own CSRF check, answering the reason instead of an HTML 403 page."""
+
+    def _reject(self, request: HttpRequest, reason: str) -> str:  # type: ignore[override]
+        return reason
+
+
+def _csrf_refusal(request: HttpRequest) -> str:
+    """Why the request fails Django's CSRF check ('' when it passes or is a safe method)."""
+    check = _CsrfCheck(lambda request: HttpResponse())
+    check.process_request(request)
+    return check.process_view(request, None, (), {}) or ""  # type: ignore[return-value]
+
+
+def staff_api(view: View) -> View:
+    """JSON API: 401 without a login, 403 for a user who is not staff or a write without the
+    CSRF token (checked here, the way the middleware would, so the refusal is JSON too)."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return JsonResponse(
+                {"error": "Log in as a staff user to use the sandbox's control API."}, status=401
+            )
+        if not _is_staff(request):
+            return JsonResponse(
+                {"error": "The sandbox's control API is for staff users only."}, status=403
+            )
+        if reason := _csrf_refusal(request):
+            return JsonResponse(
+                {
+                    "error": f"CSRF check failed ({reason}): send the csrftoken cookie's value "
+                    "as X-CSRFToken."
+                },
+                status=403,
+            )
+        return view(request, *args, **kwargs)
+
+    # The middleware would answer an HTML page; the check above runs instead, for every write.
+    return csrf_exempt(guarded)
+
+
+def staff_page(view: View) -> View:
+    """HTML page and forms: the login page without a login, 403 for a user who is not staff."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not _is_staff(request):
+            return HttpResponse(
+                "The LinkedIn sandbox's control page is for staff users only.",
+                status=403,
+                content_type="text/plain; charset=utf-8",
+            )
+        return view(request, *args, **kwargs)
+
+    return guarded
 
 
 # --- Field coercion: form fields are strings, JSON fields are typed -------------------------------
@@ -377,7 +451,10 @@ def act_redeliver(data: Data) -> dict[str, object]:
 
 
 def act_challenge(data: Data) -> dict[str, object]:
-    attempt = pushes.callback_validate(url=_text(data, "url"))
+    if _text(data, "url"):
+        # Only a CALLBACK_URL the ATS registered is ever called: no caller-chosen address.
+        raise Refusal("url: not accepted; the registered CALLBACK_URL is validated.")
+    attempt = pushes.callback_validate(integration_context=_text(data, "integration_context"))
     verdict = "passed" if attempt.ok else f"failed: {attempt.error}"
     return {
         "ok": attempt.ok,
@@ -466,7 +543,7 @@ def _run(handler: Handler, data: Data) -> JsonResponse:
         return JsonResponse({"error": refusal.message}, status=refusal.status)
 
 
-@csrf_exempt
+@staff_api
 @require_POST
 def api_action(request: HttpRequest, action: str) -> JsonResponse:
     handler = ACTIONS.get(action)
@@ -479,7 +556,7 @@ def api_action(request: HttpRequest, action: str) -> JsonResponse:
     return _run(handler, data)
 
 
-@csrf_exempt
+@staff_api
 def api_members(request: HttpRequest) -> JsonResponse:
     if request.method == "POST":
         try:
@@ -489,7 +566,7 @@ def api_members(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"members": [member_json(m) for m in Member.objects.all()]})
 
 
-@csrf_exempt
+@staff_api
 def api_faults(request: HttpRequest) -> JsonResponse:
     try:
         if request.method == "POST":
@@ -504,7 +581,7 @@ def api_faults(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"faults": [fault_json(f) for f in faults]})
 
 
-@csrf_exempt
+@staff_api
 def api_settings(request: HttpRequest) -> JsonResponse:
     if request.method in ("POST", "PATCH"):
         try:
@@ -514,6 +591,7 @@ def api_settings(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"settings": settings_json(SandboxSettings.get())})
 
 
+@staff_api
 @require_GET
 def api_stats(request: HttpRequest) -> JsonResponse:
     family = request.GET.get("family", "candidates")
@@ -527,6 +605,7 @@ def api_stats(request: HttpRequest) -> JsonResponse:
     return JsonResponse(limits.stats(family=family, since=since_at))
 
 
+@staff_api
 @require_GET
 def api_pushes(request: HttpRequest) -> JsonResponse:
     rows = Push.objects.prefetch_related("delivery_attempts")
@@ -537,6 +616,7 @@ def api_pushes(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"pushes": [push_json(p) for p in rows[:500]]})
 
 
+@staff_api
 @require_GET
 def api_applications(request: HttpRequest) -> JsonResponse:
     rows = Application.objects.prefetch_related("attachments")
@@ -545,6 +625,7 @@ def api_applications(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"applications": [application_json(a) for a in rows]})
 
 
+@staff_api
 @require_GET
 def api_candidates(request: HttpRequest) -> JsonResponse:
     index = ats.member_index()
@@ -567,6 +648,7 @@ def api_candidates(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"candidates": out, "total": AtsCandidate.objects.count()})
 
 
+@staff_api
 @require_GET
 def api_state(request: HttpRequest) -> JsonResponse:
     """A compact picture of the sandbox: what a test or a script usually wants to check."""
@@ -615,6 +697,7 @@ def api_state(request: HttpRequest) -> JsonResponse:
 # --- HTML control page ----------------------------------------------------------------------------
 
 
+@staff_page
 @require_POST
 def page_action(request: HttpRequest, action: str) -> HttpResponse:
     """A form on the control page: run the action, report, and go back to the page."""
@@ -634,6 +717,7 @@ def page_action(request: HttpRequest, action: str) -> HttpResponse:
     return redirect(f"{target}#{anchor}" if anchor.isidentifier() else target)
 
 
+@staff_page
 @require_GET
 def control_page(request: HttpRequest) -> HttpResponse:
     index = ats.member_index()

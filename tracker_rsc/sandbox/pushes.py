@@ -12,7 +12,12 @@ The sandbox is LinkedIn, not a client of it: it signs with its own code (it must
 
 Signature: ``X-LI-Signature: hmacsha256=<hex HMAC-SHA256(raw body, client secret)>``; the
 challenge: ``GET <callback>?challengeCode=X`` must answer ``{"challengeCode": X,
-"challengeResponse": hex(HMAC-SHA256(X, client secret))}`` within 3 seconds.
+"challengeResponse": hex(HMAC-SHA256(X, client secret))}`` within 3 seconds. The client secret
+is the sandbox's own registered application's (``LINKEDIN_SANDBOX_CLIENT_SECRET``).
+
+The sandbox only ever calls a CALLBACK_URL registered through its API, and only under an
+allowed origin (``LINKEDIN_SANDBOX_CALLBACK_ORIGINS``, by default ``SITE_URL``'s), without
+following redirects: a caller cannot make it fetch an address of their choosing (SSRF).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -40,6 +46,48 @@ logger = logging.getLogger(__name__)
 CHALLENGE_TIMEOUT_SECONDS = 3.0
 # A claim outlives the slowest attempt, so a crashed deliverer's push is picked up again.
 CLAIM_MARGIN = timedelta(seconds=30)
+
+
+def _origin(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an http(s) URL, or None when it is not one."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return scheme, parts.hostname.lower(), port or (443 if scheme == "https" else 80)
+
+
+def allowed_callback_origins() -> list[str]:
+    """Origins the sandbox may call back: the setting, or SITE_URL's origin when it is empty."""
+    return list(settings.LINKEDIN_SANDBOX_CALLBACK_ORIGINS) or [settings.SITE_URL]
+
+
+def callback_url_allowed(url: str) -> bool:
+    """True when ``url`` is http(s) and under one of the allowed callback origins."""
+    origin = _origin(url)
+    if origin is None or any(ord(c) <= 32 or ord(c) == 127 for c in url.strip()):
+        return False
+    return any(origin == _origin(allowed) for allowed in allowed_callback_origins())
+
+
+def callback_url_refusal(url: str) -> str:
+    """Why the sandbox will not call ``url`` ('' when it may)."""
+    if callback_url_allowed(url):
+        return ""
+    origins = ", ".join(allowed_callback_origins())
+    return (
+        f"CALLBACK_URL {url[:200]!r} is not under an allowed origin ({origins}); "
+        "set LINKEDIN_SANDBOX_CALLBACK_ORIGINS to allow another."
+    )
+
+
+def push_secret() -> str:
+    """The key of the sandbox's signatures: its own registered app's secret, never Tracker's."""
+    return settings.LINKEDIN_SANDBOX_CLIENT_SECRET
 
 
 def sign(body: bytes, secret: str) -> str:
@@ -97,7 +145,7 @@ def _post(url: str, body: bytes, timeout: float) -> AttemptOutcome:
     started = time.monotonic()
     headers = {
         "Content-Type": "application/json",
-        "X-LI-Signature": sign(body, settings.LINKEDIN_CLIENT_SECRET),
+        "X-LI-Signature": sign(body, push_secret()),
         "User-Agent": "LinkedIn-Sandbox-Push/1.0",
     }
     try:
@@ -134,12 +182,14 @@ def push_attempt(*, push_id: int, force: bool = False) -> Push | None:
         return None
     push = Push.objects.get(pk=push_id)
     url = callback_url_for(push.integration_context)
-    if url:
-        outcome = _post(url, push.body.encode(), config.push_timeout_seconds)
-    else:
+    if not url:
         outcome = AttemptOutcome(
             False, None, "No CALLBACK_URL is registered for this integration.", 0
         )
+    elif refusal := callback_url_refusal(url):  # stored before the origin rule, or changed
+        outcome = AttemptOutcome(False, None, refusal, 0)
+    else:
+        outcome = _post(url, push.body.encode(), config.push_timeout_seconds)
     finished = timezone.now()
     DeliveryAttempt.objects.create(
         push=push,
@@ -215,7 +265,11 @@ def push_redeliver(*, push_id: int) -> Push:
 
 
 def callback_validate(*, url: str = "", integration_context: str = "") -> DeliveryAttempt:
-    """LinkedIn's validation of a callback: GET ?challengeCode=… and check the HMAC answer."""
+    """LinkedIn's validation of a callback: GET ?challengeCode=… and check the HMAC answer.
+
+    ``url`` defaults to the registered CALLBACK_URL; either way it must be under an allowed
+    origin, or the attempt is recorded as failed without any request.
+    """
     url = url or callback_url_for(integration_context)
     code = str(uuid.uuid4())
     started = time.monotonic()
@@ -224,14 +278,19 @@ def callback_validate(*, url: str = "", integration_context: str = "") -> Delive
     ok = False
     if not url:
         error = "No CALLBACK_URL is registered."
+    elif refusal := callback_url_refusal(url):
+        error = refusal
     else:
         try:
             response = requests.get(
-                url, params={"challengeCode": code}, timeout=CHALLENGE_TIMEOUT_SECONDS
+                url,
+                params={"challengeCode": code},
+                timeout=CHALLENGE_TIMEOUT_SECONDS,
+                allow_redirects=False,
             )
             status_code = response.status_code
             answer = response.json() if response.ok else {}
-            expected = challenge_answer(code, settings.LINKEDIN_CLIENT_SECRET)
+            expected = challenge_answer(code, push_secret())
             if not response.ok:
                 error = f"HTTP {response.status_code}"
             elif not isinstance(answer, dict) or answer.get("challengeCode") != code:

@@ -325,7 +325,9 @@ def access_token(request: HttpRequest, call: Call) -> HttpResponse:
             message=f"Grant type {grant_type} is not supported",
             extra={"error": "unsupported_grant_type", "error_description": grant_type},
         )
-    expected_id, expected_secret = settings.LINKEDIN_CLIENT_ID, settings.LINKEDIN_CLIENT_SECRET
+    # The sandbox's own registered application, never Tracker's settings for LinkedIn.
+    expected_id = settings.LINKEDIN_SANDBOX_CLIENT_ID
+    expected_secret = settings.LINKEDIN_SANDBOX_CLIENT_SECRET
     valid = bool(expected_id and expected_secret) and (
         hmac.compare_digest(client_id.encode(), expected_id.encode())
         and hmac.compare_digest(client_secret.encode(), expected_secret.encode())

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
@@ -670,10 +671,25 @@ class Command(BaseCommand):
             action="store_true",
             help="Do not seed the LinkedIn sandbox (it is seeded when LINKEDIN_SANDBOX is on).",
         )
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Run even with DEBUG off. The demo users have a published password: only for "
+            "a throw-away or staging database, never for real data.",
+        )
 
     def handle(
         self, *args: Any, seed: int, candidates: int, requisitions: int, **opts: Any
     ) -> None:
+        if not settings.DEBUG and not opts.get("allow_production"):
+            # A superuser with a published password must not appear in a production database
+            # because someone ran the demo command against it.
+            raise CommandError(
+                "seed_demo refuses to run with DEBUG off: it creates a superuser 'admin' and "
+                f"recruiters with the published password '{DEMO_PASSWORD}'. Nothing was written. "
+                "Run it with DEBUG=on for a local demo, or pass --allow-production to load the "
+                "demo into a throw-away deployment on purpose."
+            )
         if not 1 <= candidates <= demo_data.MAX_CANDIDATES:
             raise CommandError(f"--candidates must be between 1 and {demo_data.MAX_CANDIDATES}.")
         max_requisitions = len(demo_data.CLIENTS) * 20
@@ -713,7 +729,9 @@ class Command(BaseCommand):
                 total=sum(len(r.placements) for r in plan.requisitions),
             )
         self._report(counts, seed=seed, seconds=time.monotonic() - started)
-        if settings.LINKEDIN_SANDBOX and not opts.get("no_sandbox"):
+        # The sandbox's own command exists only where the sandbox app is installed.
+        sandbox_installed = apps.is_installed("tracker_rsc.sandbox")
+        if settings.LINKEDIN_SANDBOX and sandbox_installed and not opts.get("no_sandbox"):
             call_command("seed_sandbox", stdout=self.stdout, stderr=self.stderr)
 
     def _report(self, counts: Counts, *, seed: int, seconds: float) -> None:
