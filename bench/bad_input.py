@@ -97,7 +97,7 @@ def short(text: str, limit: int = 110) -> str:
 def probes() -> list[Probe]:
     from django.contrib.auth import get_user_model
     from django.core.management import CommandError, call_command
-    from django.test import Client
+    from django.test import Client, override_settings
     from rest_framework.authtoken.models import Token
 
     from candidates.services import candidate_create
@@ -243,22 +243,30 @@ def probes() -> list[Probe]:
 
         return send
 
-    def sandbox(action: str, body: Any = None, *, raw: bytes | None = None, method: str = "post"):
+    def sandbox(
+        action: str,
+        body: Any = None,
+        *,
+        raw: bytes | None = None,
+        method: str = "post",
+        as_user: Client | None = None,
+    ):
         def send() -> tuple[bool, str]:
             if not sandbox_on:
                 return False, "the sandbox is not installed"
             url = f"/sandbox/linkedin/control/api/{action}"
-            call = getattr(client, method)
+            call = getattr(as_user or client, method)
             data = raw if raw is not None else json.dumps(body if body is not None else {})
             response = call(url, data, content_type="application/json")
             return 400 <= response.status_code < 500, answer(response)
 
         return send
 
-    def command(*args: Any):
+    def command(*args: Any, debug: bool = True):
         def send() -> tuple[bool, str]:
             try:
-                call_command(*args, stdout=open(os.devnull, "w"), stderr=open(os.devnull, "w"))  # noqa: SIM115
+                with override_settings(DEBUG=debug):
+                    call_command(*args, stdout=open(os.devnull, "w"), stderr=open(os.devnull, "w"))  # noqa: SIM115
             except CommandError as exc:
                 return True, f"CommandError: {exc}"
             except SystemExit as exc:
@@ -337,6 +345,9 @@ def probes() -> list[Probe]:
     cand = f"/api/v1/candidates/{candidate.pk}/"
     req = f"/api/v1/requisitions/{requisition.pk}/"
     anonymous = Client()
+    # The staff user's own browser session, but a script that sends no CSRF token.
+    no_csrf = Client(enforce_csrf_checks=True)
+    no_csrf.force_login(admin)
     push = b'{"type":"EXPORT_CANDIDATE_PROFILE","id":"r1"}'
     return [
         # --- REST API ---------------------------------------------------------------------
@@ -416,6 +427,10 @@ def probes() -> list[Probe]:
         Probe("sandbox control API", "redeliver a push that does not exist", sandbox("redeliver", {"push_id": 999_999})),
         Probe("sandbox control API", "integration status without an integration id", sandbox("integration-status", {})),
         Probe("sandbox control API", "member without a name", sandbox("member-add", {"email": "m@example.com"})),
+        Probe("sandbox control API", "an action by a signed-in recruiter who is not staff", sandbox("member-add", {"first_name": "A", "last_name": "B"}, as_user=recruiter_client)),
+        Probe("sandbox control API", "an action with no login", sandbox("member-add", {"first_name": "A", "last_name": "B"}, as_user=anonymous)),
+        Probe("sandbox control API", "an action by staff without the CSRF token", sandbox("member-add", {"first_name": "A", "last_name": "B"}, as_user=no_csrf)),
+        Probe("sandbox control API", "challenge against a caller-chosen URL", sandbox("challenge", {"url": "http://169.254.169.254/latest/meta-data/"})),
         # --- management commands ----------------------------------------------------------
         Probe("command", "run_sync with an unknown kind", command("run_sync", "no_such_kind")),
         Probe("command", "enable_integration by an unknown user", command("enable_integration", "--organization", ORG, "--user", "nobody-by-this-name")),
@@ -423,6 +438,7 @@ def probes() -> list[Probe]:
         Probe("command", "enable_integration with a malformed contract URN", command("enable_integration", "--organization", ORG, "--contract", "contract:100")),
         Probe("command", "smoke_worker --timeout 0", command("smoke_worker", "--timeout", "0")),
         Probe("command", "seed_demo --candidates 0", command("seed_demo", "--candidates", "0")),
+        Probe("command", "seed_demo with DEBUG off (no --allow-production)", command("seed_demo", debug=False)),
         Probe("command", "seed_demo --requisitions 1", command("seed_demo", "--requisitions", "1")),
         Probe("command", "seed_demo --candidates not-a-number", command("seed_demo", "--candidates", "many")),
         Probe("command", "drf_create_token for an unknown user", command("drf_create_token", "nobody-by-this-name")),

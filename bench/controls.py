@@ -4,8 +4,9 @@
     python bench/controls.py --markdown # the table alone (bench/report.py includes it)
 
 Every control of "secure by default" (fail closed, who may do what, the API contract,
-dependencies) is listed with the tests that fail when the control is taken away. The script
-checks that each named test exists (file and function, found by parsing the file), so the
+dependencies) is listed with the tests that fail when the control is taken away (or, where CI
+itself is the proof, the CI step or make target). The script checks that each named test
+exists (file and function, found by parsing the file) and each CI proof is in its file, so the
 table cannot silently point at a renamed or deleted test; tests/test_controls.py runs the same
 check in the suite and compares the table with bench/REPORT.md.
 """
@@ -26,11 +27,122 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 class Control:
     area: str
     control: str
-    tests: tuple[str, ...]  # "tests/file.py::test_name" (or "::Class::test_name")
+    # "tests/file.py::test_name" (or "::Class::test_name"); where CI itself is the proof,
+    # "file: text it contains" (a step of .ci/run, a make target's command).
+    tests: tuple[str, ...]
 
 
 CONTROLS: tuple[Control, ...] = (
+    # --- Fail closed ----------------------------------------------------------------------
+    Control(
+        "fail closed",
+        "DEBUG is off unless set",
+        (
+            "tests/tracker_rsc/test_fail_closed.py::test_debug_is_off_unless_set_so_a_careless_start_is_refused",
+        ),
+    ),
+    Control(
+        "fail closed",
+        "DEBUG off refuses to start (a system check error naming the setting) on a missing or "
+        "known SECRET_KEY, an empty ALLOWED_HOSTS, the sandbox switched on",
+        (
+            "tests/tracker_rsc/test_fail_closed.py::test_a_missing_or_known_secret_key_is_refused",
+            "tests/tracker_rsc/test_fail_closed.py::test_an_empty_allowed_hosts_is_refused",
+            "tests/tracker_rsc/test_fail_closed.py::test_the_sandbox_switched_on_is_refused",
+            "tests/tracker_rsc/test_fail_closed.py::test_manage_py_check_refuses_the_sandbox_with_debug_off",
+            "tests/tracker_rsc/test_fail_closed.py::test_the_wsgi_application_refuses_to_load_with_unsafe_settings",
+            "tests/tracker_rsc/test_fail_closed.py::test_celery_refuses_to_start_with_unsafe_settings",
+        ),
+    ),
+    Control(
+        "fail closed",
+        "check --deploy stays clean apart from the documented HTTPS warnings",
+        (
+            "tests/tracker_rsc/test_fail_closed.py::test_a_careful_deployment_passes",
+            '.ci/run: step "check --deploy (DEBUG off)" deploy_check',
+        ),
+    ),
+    Control(
+        "fail closed",
+        "The sandbox is not installed at all when off (no app, tables, admin, tasks, URLs)",
+        (
+            "tests/tracker_rsc/test_fail_closed.py::test_with_debug_off_the_sandbox_is_not_installed_at_all",
+            "tests/sandbox/test_control.py::test_sandbox_urls_are_absent_when_the_sandbox_is_off",
+            '.ci/run: step "makemigrations --check (sandbox installed and not)"',
+        ),
+    ),
+    Control(
+        "fail closed",
+        "The sandbox's control page and JSON API need a logged-in staff user and CSRF",
+        (
+            "tests/sandbox/test_control.py::test_control_api_needs_a_login_then_staff",
+            "tests/sandbox/test_control.py::test_an_inactive_staff_user_is_refused",
+            "tests/sandbox/test_control.py::test_control_page_and_forms_send_a_visitor_to_log_in",
+            "tests/sandbox/test_control.py::test_control_api_writes_need_the_csrf_token",
+            "tests/sandbox/test_control.py::test_forms_are_protected_by_csrf",
+        ),
+    ),
+    Control(
+        "fail closed",
+        "Nothing in the sandbox fetches a URL a caller supplies",
+        (
+            "tests/sandbox/test_control.py::test_the_challenge_action_never_fetches_a_caller_supplied_url",
+            "tests/sandbox/test_pushes.py::test_a_callback_outside_the_allowed_origins_is_refused_at_registration",
+            "tests/sandbox/test_pushes.py::test_a_stored_callback_outside_the_allowed_origins_is_never_called",
+        ),
+    ),
+    Control(
+        "fail closed",
+        "The sandbox signs its pushes with a secret of its own, not the production secret",
+        (
+            "tests/sandbox/test_pushes.py::test_pushes_are_signed_with_the_sandboxs_own_secret",
+            "tests/sandbox/test_auth.py::"
+            "test_tokens_are_issued_for_the_sandboxs_own_app_not_trackers_settings",
+        ),
+    ),
+    Control(
+        "fail closed",
+        "seed_demo refuses to run with DEBUG off unless forced (--allow-production)",
+        (
+            "tests/test_seed_demo.py::test_seed_demo_refuses_with_debug_off_and_writes_nothing",
+            "tests/test_seed_demo.py::test_seed_demo_runs_with_debug_off_only_when_forced",
+            "tests/tracker_rsc/test_fail_closed.py::test_seed_demo_refuses_a_production_database_in_a_real_start",
+        ),
+    ),
+    Control(
+        "fail closed",
+        "/healthz/ says which dependency is down, never the exception text",
+        (
+            "tests/test_healthz.py::test_the_answer_names_the_dependency_never_the_exception_text",
+            "tests/test_healthz.py::test_broker_url_credentials_never_shown",
+        ),
+    ),
     # --- Who may do what ------------------------------------------------------------------
+    Control(
+        "who may do what",
+        "A profile URL that is not http(s) never becomes a link (admin, API, LinkedIn)",
+        (
+            "tests/pages/test_profile_links.py::test_anything_but_an_absolute_http_url_is_text",
+            "tests/pages/test_profile_links.py::"
+            "test_recruiter_pages_show_a_hostile_profile_url_as_text",
+            "tests/pages/test_profile_links.py::"
+            "test_admin_list_and_detail_show_a_hostile_profile_url_as_text",
+            "tests/admin/test_candidate_admin.py::"
+            "test_a_profile_url_that_is_not_linkedin_is_refused_on_the_form",
+        ),
+    ),
+    Control(
+        "who may do what",
+        "Erasure tombstones are keyed with an HMAC under a secret, not a bare hash",
+        (
+            "tests/candidates/test_tombstone_keys.py::"
+            "test_the_key_is_an_hmac_of_the_sha256_under_the_secret",
+            "tests/candidates/test_tombstone_keys.py::"
+            "test_the_key_depends_on_the_erasure_secret_not_on_secret_key",
+            "tests/candidates/test_tombstone_keys.py::"
+            "test_the_migration_rekeys_bare_digests_so_the_erased_stay_erased",
+        ),
+    ),
     Control(
         "who may do what",
         "API schema needs a login: anonymous gets 401 (session or token opens it)",
@@ -111,6 +223,20 @@ CONTROLS: tuple[Control, ...] = (
             "tests/api/test_schema.py::test_request_bodies_are_json_only",
         ),
     ),
+    # --- Dependencies ---------------------------------------------------------------------
+    Control(
+        "dependencies",
+        "CI installs from a lock file with hashes (uv), kept in step with pyproject.toml",
+        (
+            "Makefile: --require-hashes -r $(DEV_LOCK)",
+            '.ci/run: step "fresh install (.venv from requirements/dev.lock, hashes required)"',
+        ),
+    ),
+    Control(
+        "dependencies",
+        "make audit runs pip-audit against the lock files (needs the internet; not in CI)",
+        ("Makefile: $(AUDIT) -r $(PROD_LOCK)",),
+    ),
 )
 
 
@@ -131,16 +257,20 @@ def _test_names(path: Path) -> frozenset[str]:
     return frozenset(names)
 
 
+def _exists(proof: str) -> bool:
+    if "::" in proof:  # a test: file::function (or file::Class::method)
+        file, _, name = proof.partition("::")
+        path = REPO_ROOT / file
+        return path.is_file() and name in _test_names(path)
+    # A step of CI or a make target: "file: text that the file contains".
+    file, separator, text = proof.partition(": ")
+    path = REPO_ROOT / file
+    return bool(separator and text) and path.is_file() and text in path.read_text()
+
+
 def missing_tests(controls: tuple[Control, ...] = CONTROLS) -> list[str]:
-    """The test ids of the table that name no existing test."""
-    missing = []
-    for control in controls:
-        for test_id in control.tests:
-            file, _, name = test_id.partition("::")
-            path = REPO_ROOT / file
-            if not name or not path.is_file() or name not in _test_names(path):
-                missing.append(test_id)
-    return missing
+    """The proofs of the table that name no existing test (or CI step, or make target)."""
+    return [proof for control in controls for proof in control.tests if not _exists(proof)]
 
 
 def markdown(controls: tuple[Control, ...] = CONTROLS) -> str:
@@ -159,7 +289,7 @@ def main() -> int:
     missing = missing_tests()
     if not args.markdown:
         tests = sum(len(control.tests) for control in CONTROLS)
-        print(f"\n== {len(CONTROLS)} controls, proved by {tests} tests")
+        print(f"\n== {len(CONTROLS)} controls, proved by {tests} tests and CI steps")
     for test_id in missing:
         print(f"missing test: {test_id}", file=sys.stderr)
     return 1 if missing else 0
