@@ -17,7 +17,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from candidates import services
@@ -174,10 +173,8 @@ def _panel_context(
         "errors": errors or [],
     }
     if seat is None:
-        # Nothing about the member is even read for a user without a Recruiter seat.
-        context["login_next"] = (
-            f"{reverse('login')}?next={candidate.get_absolute_url()}%3Fpanel%3Dlinkedin"
-        )
+        # Nothing about the member is even read for a user without a Recruiter seat; the
+        # prompt's Sign in with LinkedIn form needs only the candidate's URL to come back to.
         return context
     context.update(
         panel=linkedin_panel(candidate=candidate),

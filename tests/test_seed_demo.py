@@ -122,6 +122,10 @@ def test_seed_demo_loads_the_demo_agency_once(fast_hashing):
     assert custom.hiring_project_creator and custom.recruiter_searcher and custom.hiring_assistant
     assert seats.get(product=LinkedInSeat.Product.RPS_PLUS).tier == "RSC+"
     assert seats.filter(user__username="recruiter5").count() == 0
+    # recruiter5's own seat waits, unmapped, for Sign in with LinkedIn.
+    waiting = seats.get(user__isnull=True)
+    assert (waiting.first_name, waiting.last_name) == ("Daniel", "Okafor")
+    assert waiting.active and waiting.person_urn == "urn:li:person:seat5005"
 
     # Candidates: about 2,000, last updated over five years, with realistic gaps and variants.
     candidates = list(Candidate.objects.all())
@@ -235,7 +239,7 @@ def test_seed_demo_rejects_bad_sizes_and_writes_nothing(args, message):
 
 @pytest.mark.django_db
 def test_seed_demo_seeds_the_sandbox_when_it_is_on(fast_hashing, settings):
-    from tracker_rsc.sandbox.models import Member
+    from tracker_rsc.sandbox.models import Member, Seat
 
     settings.LINKEDIN_SANDBOX = False
     seed("--candidates", "40", "--requisitions", "4")
@@ -247,6 +251,9 @@ def test_seed_demo_seeds_the_sandbox_when_it_is_on(fast_hashing, settings):
 
     output = seed("--candidates", "40", "--requisitions", "4")
     assert Member.objects.exists()
+    # The sandbox's sign-in page can sign recruiter5 in as the holder of the unmapped seat.
+    waiting = Seat.objects.get(urn="urn:li:seat:5005")
+    assert (waiting.person_urn, waiting.last_name) == ("urn:li:person:seat5005", "Okafor")
     assert "sandbox" in output.lower()
 
 

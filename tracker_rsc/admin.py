@@ -542,8 +542,7 @@ class LinkedInSeatAdmin(admin.ModelAdmin):
         result = services.seats_map_to_suggested_users(
             seats=queryset.select_related("user"), actor=request.user
         )
-        for seat in result.mapped:
-            self.log_change(request, seat, f"Mapped to the suggested user {seat.user}.")
+        # Each mapping is audited by the service (LogEntry naming the method).
         report(
             self,
             request,

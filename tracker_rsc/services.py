@@ -7,11 +7,13 @@ settings change, and the other way round.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -32,6 +34,8 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
     User = AbstractBaseUser
+
+logger = logging.getLogger("tracker_rsc.seats")
 
 # Longest plausible history a bulk sync can go back (LinkedIn's own default is two years).
 MAX_HISTORY_DAYS = 3650
@@ -257,11 +261,64 @@ def seat_user_suggestions(seats: Iterable[LinkedInSeat]) -> dict[int, list[User]
     return {pk: list(by_name.get(key, [])) if key else [] for pk, key in wanted.items()}
 
 
-def seat_map_user(*, seat: LinkedInSeat, user: User, actor: User | None = None) -> bool:
+class BindingMethod:
+    """How a seat came to be bound to (or unbound from) a Tracker user, as the audit says it."""
+
+    SIGN_IN = "Sign in with LinkedIn"
+    ADMIN = "admin"
+    ADMIN_SUGGESTED = "admin, suggested user"
+
+
+def seat_binding_audit(
+    *,
+    seat: LinkedInSeat,
+    previous: User | None,
+    bound_to: User | None,
+    actor: User | None,
+    method: str,
+) -> None:
+    """Record a seat bound, unbound or rebound in the admin's history (Django's LogEntry).
+
+    The entry is the seat's, written by ``actor`` and naming the method, so an admin reads it
+    on the seat's History page next to the form changes. Without an actor (a shell, a data
+    migration) there is no user to attribute a LogEntry to, so the change is logged instead.
+    Nothing is recorded when the binding did not change.
+    """
+    previous_id = previous.pk if previous is not None else None
+    bound_id = bound_to.pk if bound_to is not None else None
+    if previous_id == bound_id:
+        return
+    if bound_to is None:
+        message = f"Unbound from {previous} ({method})."
+    elif previous is None:
+        message = f"Bound to {bound_to} ({method})."
+    else:
+        message = f"Bound to {bound_to}, was {previous} ({method})."
+    who = _user(actor)
+    if who is None:
+        logger.info("seat %s: %s", seat.seat_urn, message)
+        return
+    LogEntry.objects.log_actions(
+        user_id=who.pk,
+        queryset=[seat],
+        action_flag=CHANGE,
+        change_message=message,
+        single_object=True,
+    )
+
+
+def seat_map_user(
+    *,
+    seat: LinkedInSeat,
+    user: User,
+    actor: User | None = None,
+    method: str = BindingMethod.ADMIN,
+) -> bool:
     """Map an unmapped seat to a Tracker user. Returns False when it was already mapped.
 
     A conditional UPDATE: a seat mapped meanwhile (by another admin or the seat sync) is left
-    as it is. Raises ValidationError for an inactive user.
+    as it is. Raises ValidationError for an inactive user. The binding is audited with
+    ``method``; an active seat announces the user's new access (``seat_access_changed``).
     """
     if not user.is_active:
         raise ValidationError({"user": f"{user} is not an active user."})
@@ -269,6 +326,7 @@ def seat_map_user(*, seat: LinkedInSeat, user: User, actor: User | None = None) 
         mapped = LinkedInSeat.objects.filter(pk=seat.pk, user__isnull=True).update(user=user)
         if mapped:
             seat.user = user
+            seat_binding_audit(seat=seat, previous=None, bound_to=user, actor=actor, method=method)
             if seat.active:
                 seat_access_changed(user_ids=[user.pk])
     return bool(mapped)
@@ -292,7 +350,8 @@ def seat_save(*, seat: LinkedInSeat, actor: User | None = None) -> LinkedInSeat:
     """Save a seat an admin created or edited (already validated by its form).
 
     When its user, member or active flag changed, the users it was and is mapped to are
-    announced, so the access lists of the jobs they own follow.
+    announced, so the access lists of the jobs they own follow. A changed user is audited as
+    an admin binding (or unbinding).
     """
     with transaction.atomic():
         before = None
@@ -305,8 +364,20 @@ def seat_save(*, seat: LinkedInSeat, actor: User | None = None) -> LinkedInSeat:
             )
         seat.save()
         after = tuple(getattr(seat, name) for name in SEAT_ACCESS_FIELDS)
+        previous_id = before[0] if before else None
+        if previous_id != seat.user_id:
+            previous = (
+                get_user_model().objects.filter(pk=previous_id).first() if previous_id else None
+            )
+            seat_binding_audit(
+                seat=seat,
+                previous=previous,
+                bound_to=seat.user,
+                actor=actor,
+                method=BindingMethod.ADMIN,
+            )
         if before != after:
-            seat_access_changed(user_ids=[before[0] if before else None, seat.user_id])
+            seat_access_changed(user_ids=[previous_id, seat.user_id])
     return seat
 
 
@@ -339,8 +410,114 @@ def seats_map_to_suggested_users(
                 result.ambiguous.append(seat)
             elif not users:
                 result.no_match.append(seat)
-            elif seat_map_user(seat=seat, user=users[0], actor=actor):
+            elif seat_map_user(
+                seat=seat, user=users[0], actor=actor, method=BindingMethod.ADMIN_SUGGESTED
+            ):
                 result.mapped.append(seat)
             else:
                 result.already_mapped.append(seat)
     return result
+
+
+# --- Sign in with LinkedIn: a recruiter binds their own seat ----------------------------------
+
+
+class SeatBindingRefused(ValidationError):
+    """The signed-in member's seat cannot be bound; ``code`` says why, the message says so to
+    the user, and nothing was changed."""
+
+
+@dataclass(frozen=True)
+class SeatBinding:
+    """The outcome of a sign-in: the member's usable seats, and those bound just now."""
+
+    person_urn: str
+    seats: list[LinkedInSeat]
+    newly_bound: list[LinkedInSeat]
+
+
+def _usable(seat: LinkedInSeat) -> bool:
+    return seat.active and seat.product in LinkedInSeat.SUPPORTED_PRODUCTS
+
+
+def seat_bind_signed_in_member(*, user: User, person_urn: str) -> SeatBinding:
+    """Bind the seats LinkedIn lists for ``person_urn`` to ``user``, who just proved with Sign in
+    with LinkedIn that they are that member (DESIGN §6.1).
+
+    Only active seats of a supported product (what the seat sync stored from a contract Tracker
+    knows) are bound. Refused with ``SeatBindingRefused`` (nothing changed) when:
+    ``no_seat`` — no seat of that member; ``seat_inactive`` — only inactive ones;
+    ``seat_taken`` — a seat is already mapped to another Tracker user (an admin must remap it:
+    a sign-in never takes a seat away from a colleague); ``other_seat`` — the user already
+    holds an active seat of another member (a Tracker user acts as one LinkedIn member; an
+    admin unmaps the old seat first); ``inactive_user``.
+
+    Idempotent: seats already bound to ``user`` stay bound and are reported, not re-audited.
+    Each new binding is audited (method "Sign in with LinkedIn", by the user) and announced
+    (``seat_access_changed``), exactly as an admin's mapping is.
+    """
+    if not user.is_active:
+        raise SeatBindingRefused(f"{user} is not an active user.", code="inactive_user")
+    with transaction.atomic(durable=True):
+        seats = list(
+            # Only the seats are locked: PostgreSQL cannot lock the nullable side of the
+            # outer join to their users.
+            LinkedInSeat.objects.select_for_update(of=("self",))
+            .filter(person_urn=person_urn)
+            .select_related("contract", "user")
+            .order_by("seat_urn")
+        )
+        usable = [seat for seat in seats if _usable(seat)]
+        if not seats:
+            raise SeatBindingRefused(
+                f"LinkedIn lists no Recruiter seat for the member you signed in as "
+                f"({person_urn}) on this agency's contracts, so nothing was changed. Sign in "
+                "with the LinkedIn account that holds your Recruiter license. "
+                + LinkedInSeat.UNSUPPORTED_PRODUCT_MESSAGE,
+                code="no_seat",
+            )
+        if not usable:
+            names = ", ".join(seat.seat_urn for seat in seats)
+            raise SeatBindingRefused(
+                f"Your LinkedIn seat ({names}) is not active, so it gives no Recruiter access "
+                "and nothing was changed. Ask your LinkedIn Recruiter admin to reactivate it.",
+                code="seat_inactive",
+            )
+        taken = [seat for seat in usable if seat.user_id not in (None, user.pk)]
+        if taken:
+            seat = taken[0]
+            raise SeatBindingRefused(
+                f"The LinkedIn seat {seat.seat_urn} of {seat.full_name or person_urn} is "
+                "mapped to another Tracker user. Nothing was changed: a Tracker admin must "
+                "remap that seat to you in the admin (LinkedIn seats).",
+                code="seat_taken",
+            )
+        other = (
+            LinkedInSeat.objects.filter(
+                user=user, active=True, product__in=LinkedInSeat.SUPPORTED_PRODUCTS
+            )
+            .exclude(person_urn=person_urn)
+            .order_by("seat_urn")
+            .first()
+        )
+        if other is not None:
+            raise SeatBindingRefused(
+                f"You already hold the LinkedIn seat {other.seat_urn} of another member "
+                f"({other.full_name or other.person_urn}); a Tracker user acts as one LinkedIn "
+                "member. Nothing was changed: ask a Tracker admin to unmap that seat first.",
+                code="other_seat",
+            )
+        newly_bound = []
+        for seat in usable:
+            if seat.user_id == user.pk:
+                continue
+            if not seat_map_user(seat=seat, user=user, actor=user, method=BindingMethod.SIGN_IN):
+                # Unreachable while the rows are locked; kept so a change of locking cannot
+                # turn a lost race into a silent success.
+                raise SeatBindingRefused(
+                    f"The LinkedIn seat {seat.seat_urn} was just mapped by someone else; "
+                    "nothing was changed.",
+                    code="seat_taken",
+                )
+            newly_bound.append(seat)
+    return SeatBinding(person_urn=person_urn, seats=usable, newly_bound=newly_bound)

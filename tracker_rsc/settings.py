@@ -309,6 +309,15 @@ LINKEDIN_TOKEN_URL = env.str(
         else "https://www.linkedin.com/oauth/v2/accessToken"
     ),
 )
+# Sign In with LinkedIn (OpenID Connect): where a recruiter signs in to bind their seat.
+LINKEDIN_AUTHORIZATION_URL = env.str(
+    "LINKEDIN_AUTHORIZATION_URL",
+    default=(
+        f"{_SANDBOX_BASE}/oauth/v2/authorization"
+        if LINKEDIN_SANDBOX
+        else "https://www.linkedin.com/oauth/v2/authorization"
+    ),
+)
 # The sandbox's own registered application (what LinkedIn's developer portal holds): the
 # sandbox checks token requests against it and signs its pushes with this secret, never with
 # Tracker's LINKEDIN_CLIENT_SECRET, which only defaults to it so the local demo verifies.

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from syncjobs.views import linkedin_callback
 from tracker_rsc.api.docs import DocsView
+from tracker_rsc.signin_views import signin_return, signin_start
 from tracker_rsc.views import healthz
 
 urlpatterns = [
@@ -21,6 +22,9 @@ urlpatterns = [
         linkedin_callback,
         name="linkedin-callback",
     ),
+    # Sign in with LinkedIn (binds the signed-in member's Recruiter seat to the Tracker user).
+    path("accounts/linkedin/signin/", signin_start, name="linkedin-signin"),
+    path("accounts/linkedin/return/", signin_return, name="linkedin-signin-return"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("candidates/", include("candidates.urls")),
     path("requisitions/", include("requisitions.urls")),

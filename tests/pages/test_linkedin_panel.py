@@ -92,7 +92,8 @@ def test_unseated_user_sees_the_prompt_and_no_linkedin_data(unseated_client, lin
         assert "0.97" not in html and "Bulk sync" not in html, name
     assert "Open LinkedIn panel" in pages["page"]
     for name in ("panel_page", "panel_fragment"):
-        assert "Sign in with a Recruiter account" in pages[name]
+        assert "Sign in with LinkedIn" in pages[name]
+        assert 'action="/accounts/linkedin/signin/"' in pages[name]
         assert 'data-seated="false"' in pages[name]
         assert 'id="link-button"' not in pages[name] and 'id="unlink-button"' not in pages[name]
     # The fragment is a fragment; the plain visit a whole page.

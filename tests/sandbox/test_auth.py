@@ -74,7 +74,7 @@ def test_other_grant_types_and_get_are_refused(client):
     wrong_grant = client.post(
         TOKEN_URL,
         {
-            "grant_type": "authorization_code",
+            "grant_type": "password",
             "client_id": CLIENT_ID,
             "client_secret": CLIENT_SECRET,
         },

@@ -6,7 +6,9 @@ not a client of it: it never imports ``tracker_rsc.linkedin``, and nothing outsi
 imports it; Tracker reaches it over HTTP exactly as it would reach LinkedIn.
 
 - ``oauth/v2/accessToken``: client-credentials tokens (30 min) for its own registered app,
-  ``LINKEDIN_SANDBOX_CLIENT_ID``/``_SECRET`` (the secret also signs its pushes).
+  ``LINKEDIN_SANDBOX_CLIENT_ID``/``_SECRET`` (the secret also signs its pushes), and member
+  tokens for the authorization codes of Sign In with LinkedIn (``oidc.py``:
+  ``oauth/v2/authorization``, the public sign-in page, and ``v2/userinfo``).
 - ``v2/…`` and ``rest/…``: the resources of DESIGN §5 (``views.py``), with LinkedIn's batch
   size, required fields, rate limits (``limits.py``) and injected faults (``faults.py``).
 - ``control/``: a page for people; ``control/api/<action>`` (POST JSON) for tests and scripts;

@@ -29,6 +29,7 @@ ROLLING_WINDOW = timedelta(minutes=1)
 # Endpoint -> family. Record limits apply to the families that carry ATS records.
 FAMILIES: dict[str, str] = {
     "accessToken": "auth",
+    "userinfo": "auth",
     "atsIntegrations": "integrations",
     "atsCandidates": "candidates",
     "atsApplications": "applications",

@@ -96,6 +96,57 @@ class AccessToken(models.Model):
         return self.expires_at <= timezone.now()
 
 
+def new_authorization_code() -> str:
+    return "AQT" + secrets.token_urlsafe(48)
+
+
+class AuthorizationCode(models.Model):
+    """Sign In with LinkedIn: a code handed to the browser for one member's sign-in.
+
+    Single-use and short-lived, bound to the client and the redirect URI it was issued for.
+    """
+
+    code = models.CharField(max_length=120, unique=True, default=new_authorization_code)
+    client_id = models.CharField(max_length=200)
+    redirect_uri = models.CharField(max_length=500)
+    person_urn = models.CharField(max_length=64)
+    scope = models.CharField(max_length=200)
+    nonce = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.code[:10]}… ({self.person_urn})"
+
+
+class MemberToken(models.Model):
+    """A 3-legged (member) access token: reads ``/v2/userinfo``, never the RSC APIs."""
+
+    token = models.CharField(max_length=120, unique=True, default=new_access_token)
+    client_id = models.CharField(max_length=200)
+    person_urn = models.CharField(max_length=64)
+    scope = models.CharField(max_length=200)
+    code = models.ForeignKey(
+        AuthorizationCode, null=True, blank=True, on_delete=models.SET_NULL, related_name="tokens"
+    )
+    issued_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-issued_at"]
+
+    def __str__(self) -> str:
+        return f"{self.token[:10]}… ({self.person_urn})"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+
 # --- LinkedIn's own world: contracts, seats, members, projects ------------------------------------
 
 

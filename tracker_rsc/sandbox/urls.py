@@ -1,17 +1,22 @@
 """The sandbox's URLs, mounted at /sandbox/linkedin/ only when ``LINKEDIN_SANDBOX`` is on.
 
-``oauth/v2/accessToken`` is LinkedIn's token URL, ``v2/…`` and ``rest/…`` its API, and
+``oauth/v2/accessToken`` is LinkedIn's token URL, ``oauth/v2/authorization`` its sign-in page
+(Sign In with LinkedIn, ``oidc.py``), ``v2/…`` and ``rest/…`` its API, and
 ``control/`` the page and JSON API that let a person or a test act as LinkedIn.
 """
 
 from django.urls import path
 
-from tracker_rsc.sandbox import control, views
+from tracker_rsc.sandbox import control, oidc, views
 
 app_name = "sandbox"
 
 urlpatterns = [
     path("oauth/v2/accessToken", views.access_token, name="access-token"),
+    # Sign In with LinkedIn: the public sign-in page (like LinkedIn's, no Tracker login) and
+    # the member's user info.
+    path("oauth/v2/authorization", oidc.authorize, name="oidc-authorize"),
+    path("v2/userinfo", views.userinfo, name="oidc-userinfo"),
     # Rest.li 1.0 resources (/v2/).
     path("v2/atsIntegrations", views.ats_integrations, name="ats-integrations"),
     path(

@@ -21,7 +21,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from tracker_rsc.sandbox import ats, payloads
+from tracker_rsc.sandbox import ats, oidc, payloads
 from tracker_rsc.sandbox.faults import apply_faults, faults_firing
 from tracker_rsc.sandbox.limits import (
     FAMILIES,
@@ -307,7 +307,8 @@ def window(
 
 @linkedin_api("accessToken", authenticated=False)
 def access_token(request: HttpRequest, call: Call) -> HttpResponse:
-    """2-legged OAuth (client credentials), for the one customer application."""
+    """2-legged OAuth (client credentials) for the one customer application, and the
+    authorization code grant of Sign In with LinkedIn (a member token and an ID token)."""
     if request.method != "POST":
         raise method_not_allowed(call)
     grant_type = request.POST.get("grant_type", "")
@@ -319,7 +320,7 @@ def access_token(request: HttpRequest, call: Call) -> HttpResponse:
             message='A required parameter "grant_type" is missing',
             extra={"error": "invalid_request", "error_description": "grant_type is missing"},
         )
-    if grant_type != "client_credentials":
+    if grant_type not in ("client_credentials", "authorization_code"):
         raise ApiError(
             status=400,
             message=f"Grant type {grant_type} is not supported",
@@ -339,12 +340,29 @@ def access_token(request: HttpRequest, call: Call) -> HttpResponse:
             service_error_code=401,
             extra={"error": "invalid_client", "error_description": "Client authentication failed"},
         )
+    if grant_type == "authorization_code":
+        # Sign In with LinkedIn: a member's code for a member token (``oidc``).
+        return json_answer(
+            oidc.exchange_code(
+                client_id=client_id,
+                code=request.POST.get("code", ""),
+                redirect_uri=request.POST.get("redirect_uri", ""),
+            )
+        )
     lifetime = SandboxSettings.get().token_lifetime_seconds
     now = timezone.now()
     token = AccessToken.objects.create(
         client_id=client_id, issued_at=now, expires_at=now + timedelta(seconds=lifetime)
     )
     return json_answer({"access_token": token.token, "expires_in": str(lifetime)})
+
+
+@linkedin_api("userinfo", authenticated=False)
+def userinfo(request: HttpRequest, call: Call) -> HttpResponse:
+    """OpenID Connect user info of the member whose (3-legged) token is presented."""
+    if request.method != "GET":
+        raise method_not_allowed(call)
+    return json_answer(oidc.identity_for_token(request.headers.get("Authorization", "")))
 
 
 # --- Integrations --------------------------------------------------------------------------------

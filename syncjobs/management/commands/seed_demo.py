@@ -21,11 +21,10 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
-from django.core.management import call_command
+from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
@@ -68,13 +67,17 @@ class UserSpec:
     last_name: str
     is_admin: bool = False
     seat: SeatSpec | None = None
+    # A seat LinkedIn lists for this person but no admin has mapped: the recruiter binds it
+    # with Sign in with LinkedIn from the LinkedIn panel's prompt.
+    unmapped_seat: SeatSpec | None = None
 
 
 Product = LinkedInSeat.Product
 Role = LinkedInSeat.Role
 
-# One seat of every kind the integration supports, and one recruiter without a seat (who
-# sees the LinkedIn panel's sign-in prompt instead of LinkedIn data).
+# One seat of every kind the integration supports, and one recruiter without a mapped seat
+# (who sees the LinkedIn panel's sign-in prompt instead of LinkedIn data, and whose own seat
+# is waiting for Sign in with LinkedIn).
 DEMO_USERS: tuple[UserSpec, ...] = (
     UserSpec("admin", "Morgan", "Reid", is_admin=True),
     UserSpec(
@@ -131,7 +134,18 @@ DEMO_USERS: tuple[UserSpec, ...] = (
             hiring_assistant=True,
         ),
     ),
-    UserSpec("recruiter5", "Daniel", "Okafor"),
+    UserSpec(
+        "recruiter5",
+        "Daniel",
+        "Okafor",
+        unmapped_seat=SeatSpec(
+            "urn:li:seat:5005",
+            "urn:li:person:seat5005",
+            Product.RECRUITER,
+            Role.RECRUITER_USER,
+            recruiter_searcher=True,
+        ),
+    ),
 )
 RECRUITER_USERNAMES = tuple(spec.username for spec in DEMO_USERS if not spec.is_admin)
 
@@ -508,27 +522,28 @@ def _ensure_seats(users: dict[str, AbstractUser]) -> tuple[int, int, int]:
     )
     created = total = 0
     for spec in DEMO_USERS:
-        if spec.seat is None:
-            continue
         user = users[spec.username]
-        _, was_created = LinkedInSeat.objects.get_or_create(
-            seat_urn=spec.seat.seat_urn,
-            defaults={
-                "user": user,
-                "person_urn": spec.seat.person_urn,
-                "contract": contract,
-                "first_name": user.first_name,
-                "last_name": user.last_name,
-                "product": spec.seat.product,
-                "role": spec.seat.role,
-                "hiring_project_creator": spec.seat.hiring_project_creator,
-                "recruiter_searcher": spec.seat.recruiter_searcher,
-                "hiring_assistant": spec.seat.hiring_assistant,
-                "active": True,
-            },
-        )
-        created += was_created
-        total += 1
+        for seat, holder in ((spec.seat, user), (spec.unmapped_seat, None)):
+            if seat is None:
+                continue
+            _, was_created = LinkedInSeat.objects.get_or_create(
+                seat_urn=seat.seat_urn,
+                defaults={
+                    "user": holder,
+                    "person_urn": seat.person_urn,
+                    "contract": contract,
+                    "first_name": user.first_name,
+                    "last_name": user.last_name,
+                    "product": seat.product,
+                    "role": seat.role,
+                    "hiring_project_creator": seat.hiring_project_creator,
+                    "recruiter_searcher": seat.recruiter_searcher,
+                    "hiring_assistant": seat.hiring_assistant,
+                    "active": True,
+                },
+            )
+            created += was_created
+            total += 1
     return int(contract_created), created, total
 
 
@@ -730,7 +745,7 @@ class Command(BaseCommand):
             )
         self._report(counts, seed=seed, seconds=time.monotonic() - started)
         # The sandbox's own command exists only where the sandbox app is installed.
-        sandbox_installed = apps.is_installed("tracker_rsc.sandbox")
+        sandbox_installed = "seed_sandbox" in get_commands()
         if settings.LINKEDIN_SANDBOX and sandbox_installed and not opts.get("no_sandbox"):
             call_command("seed_sandbox", stdout=self.stdout, stderr=self.stderr)
 
