@@ -95,6 +95,7 @@ def short(text: str, limit: int = 110) -> str:
 
 
 def probes() -> list[Probe]:
+    from django.contrib import messages
     from django.contrib.auth import get_user_model
     from django.core.management import CommandError, call_command
     from django.test import Client, override_settings
@@ -240,6 +241,22 @@ def probes() -> list[Probe]:
             form = (response.context or {}).get("form")
             message = first_message(form.errors) if form is not None and form.errors else ""
             return not signed_in, short(f"{response.status_code} {message}".strip(), 100)
+
+        return send
+
+    def signin(method: str, url: str, params: dict[str, str] | None = None):
+        def send() -> tuple[bool, str]:
+            response = getattr(recruiter_client, method)(url, params or {})
+            if response.status_code != 302:
+                return 400 <= response.status_code < 500, f"{response.status_code}"
+            refusals = [
+                str(message)
+                for message in response.wsgi_request._messages
+                if message.level >= messages.WARNING
+            ]
+            return bool(refusals), short(
+                f"302 to {response['Location']}: {refusals[0] if refusals else 'no refusal'}", 100
+            )
 
         return send
 
@@ -462,6 +479,10 @@ def probes() -> list[Probe]:
         Probe("login", "Tracker login with a 100,000-character password", login("/accounts/login/", "bench-recruiter", "x" * 100_000)),
         Probe("login", "admin login by a user who is not staff", login("/admin/login/", "bench-recruiter", "bench-recruiter-pw")),
         Probe("login", "admin login with a wrong password", login("/admin/login/", "bench-admin", "wrong-password")),
+        Probe("login", "Sign in with LinkedIn: a return with a state Tracker never issued", signin("get", "/accounts/linkedin/return/", {"code": "a-code", "state": "forged-state"})),
+        Probe("login", "Sign in with LinkedIn: a return without a code or state", signin("get", "/accounts/linkedin/return/")),
+        Probe("login", "Sign in with LinkedIn: a return with error=access_denied", signin("get", "/accounts/linkedin/return/", {"error": "access_denied", "state": "forged-state"})),
+        Probe("login", "Sign in with LinkedIn started with a GET (a POST form only)", signin("get", "/accounts/linkedin/signin/")),
     ]  # fmt: skip
 
 
