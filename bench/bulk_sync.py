@@ -160,7 +160,7 @@ def main() -> None:
     integration.organization_urn = ORG
     integration.enabled_at = timezone.now()
     integration.registered_at = timezone.now()
-    integration.history_days = 730
+    integration.history_years = 2
     integration.save()
     reset_linkedin_side()
 

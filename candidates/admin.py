@@ -172,10 +172,52 @@ class CandidateAdminForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Fields whose stored value today's rules refuse (an old import): kept while unchanged,
+        # so Save still works and sends the record to LinkedIn; a changed value is validated.
+        self._strict_fields: dict[str, forms.Field] = {}
         if self.instance.pk:
             self.fields["skills"].initial = list(
                 self.instance.skills.values_list("skill_id", flat=True)
             )
+            for name in ("email", "linkedin_profile_url"):
+                field = self.fields.get(name)
+                stored = getattr(self.instance, name)
+                if field is None or not stored or self._accepts(field, stored):
+                    continue
+                self._strict_fields[name] = field
+                self.fields[name] = forms.CharField(
+                    required=False,
+                    max_length=getattr(field, "max_length", None),
+                    label=field.label,
+                    help_text="The stored value is not valid by today's rules. It is kept as "
+                    "it is while unchanged; a new value must be valid.",
+                )
+
+    @staticmethod
+    def _accepts(field: forms.Field, value: Any) -> bool:
+        try:
+            field.clean(value)
+        except forms.ValidationError:
+            return False
+        return True
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for name, strict in self._strict_fields.items():
+            if name in self.changed_data and name in cleaned:
+                try:
+                    cleaned[name] = strict.clean(cleaned[name])
+                except forms.ValidationError as exc:
+                    self.add_error(name, exc)
+        return cleaned
+
+    def _get_validation_exclusions(self) -> set[str]:
+        # The model's own validation (ModelForm._post_clean) skips unchanged fields too: the
+        # service validates exactly what changed (candidates.services.candidate_update).
+        exclude = set(super()._get_validation_exclusions())
+        if self.instance.pk:
+            exclude |= {name for name in self._strict_fields if name not in self.changed_data}
+        return exclude
 
 
 class MemberLinkInline(ReadOnlyInline):

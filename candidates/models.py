@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -12,6 +13,55 @@ from django.db.models import Q
 from django.utils import timezone
 
 from candidates import normalize
+from candidates.derived import DerivedQuerySet, apply_derivations, with_targets
+
+
+def _strip(value: str | None) -> str:
+    return (value or "").strip()
+
+
+# What the duplicate check reads, derived from what people type (candidates.derived explains
+# how every write path keeps these right). The canonical URL feeds the profile key.
+CANDIDATE_DERIVATIONS = (
+    ("email", "email", _strip),
+    ("linkedin_profile_url", "linkedin_profile_url", normalize.canonical_profile_url),
+    ("email_key", "email", normalize.normalize_email),
+    ("profile_key", "linkedin_profile_url", normalize.profile_slug),
+    ("first_name_key", "first_name", normalize.normalize_name_part),
+    ("last_name_key", "last_name", normalize.normalize_name_part),
+)
+QUICK_SKILL_DERIVATIONS = (("key", "name", normalize.normalize_skill),)
+QUICK_SKILL_ALIAS_DERIVATIONS = (("key", "alias", normalize.normalize_skill),)
+
+
+class CandidateQuerySet(DerivedQuerySet):
+    derivations = CANDIDATE_DERIVATIONS
+    label = "candidates.Candidate"
+
+
+class CandidateManager(models.Manager.from_queryset(CandidateQuerySet)):  # type: ignore[misc]
+    # Data migrations get these bulk writes too, so they cannot leave a stale key.
+    use_in_migrations = True
+
+
+class QuickSkillQuerySet(DerivedQuerySet):
+    derivations = QUICK_SKILL_DERIVATIONS
+    label = "candidates.QuickSkill"
+
+
+class QuickSkillManager(models.Manager.from_queryset(QuickSkillQuerySet)):  # type: ignore[misc]
+    use_in_migrations = True
+
+
+class QuickSkillAliasQuerySet(DerivedQuerySet):
+    derivations = QUICK_SKILL_ALIAS_DERIVATIONS
+    label = "candidates.QuickSkillAlias"
+
+
+class QuickSkillAliasManager(
+    models.Manager.from_queryset(QuickSkillAliasQuerySet)  # type: ignore[misc]
+):
+    use_in_migrations = True
 
 
 class Candidate(models.Model):
@@ -42,7 +92,8 @@ class Candidate(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    # Normalised keys for the duplicate check, kept by candidates.services (never edited).
+    # Normalised keys for the duplicate check, derived from the fields by the model itself
+    # (CANDIDATE_DERIVATIONS): never edited, right whatever the write path.
     email_key = models.CharField(max_length=254, blank=True, editable=False)
     profile_key = models.CharField(max_length=200, blank=True, editable=False)
     first_name_key = models.CharField(max_length=100, blank=True, editable=False)
@@ -59,6 +110,8 @@ class Candidate(models.Model):
     # What LinkedIn last accepted for this record (live and bulk sync keep these).
     linkedin_synced_at = models.DateTimeField(null=True, blank=True)
     linkedin_sync_error = models.TextField(blank=True)
+
+    objects = CandidateManager()
 
     class Meta:
         ordering = ["-updated_at", "-id"]
@@ -78,6 +131,12 @@ class Candidate(models.Model):
     def __str__(self) -> str:
         return self.full_name or self.email or f"Candidate {self.pk}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The keys are set by the pre_save receiver; a partial save of a source field must
+        # write its keys too.
+        kwargs["update_fields"] = with_targets(kwargs.get("update_fields"), CANDIDATE_DERIVATIONS)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return f"/candidates/{self.pk}/"
 
@@ -86,18 +145,22 @@ class Candidate(models.Model):
         return f"{self.first_name} {self.last_name}".strip()
 
     @property
+    def has_full_name(self) -> bool:
+        """LinkedIn refuses a candidate record without a first and a last name."""
+        return bool(self.first_name.strip() and self.last_name.strip())
+
+    @property
     def external_profile_url(self) -> str:
         """This candidate's page in Tracker, as LinkedIn's ``externalProfileUrl`` needs it."""
         return f"{settings.SITE_URL}{self.get_absolute_url()}"
 
     def refresh_keys(self) -> None:
-        """Recompute the stored canonical URL and the duplicate-check keys from the fields."""
-        self.linkedin_profile_url = normalize.canonical_profile_url(self.linkedin_profile_url)
-        self.email = (self.email or "").strip()
-        self.email_key = normalize.normalize_email(self.email)
-        self.profile_key = normalize.profile_slug(self.linkedin_profile_url)
-        self.first_name_key = normalize.normalize_name_part(self.first_name)
-        self.last_name_key = normalize.normalize_name_part(self.last_name)
+        """Recompute the stored canonical URL and the duplicate-check keys from the fields.
+
+        Every save does this already (``candidates.derived``); call it to read the keys of an
+        unsaved instance, or of one whose fields were just assigned.
+        """
+        apply_derivations(self, CANDIDATE_DERIVATIONS)
 
 
 class MemberLink(models.Model):
@@ -208,17 +271,25 @@ class QuickSkill(models.Model):
     key = models.CharField(max_length=100, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = QuickSkillManager()
+
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["update_fields"] = with_targets(kwargs.get("update_fields"), QUICK_SKILL_DERIVATIONS)
+        super().save(*args, **kwargs)
+
 
 class QuickSkillAlias(models.Model):
     skill = models.ForeignKey(QuickSkill, on_delete=models.CASCADE, related_name="aliases")
     alias = models.CharField(max_length=100)
     key = models.CharField(max_length=100, editable=False)
+
+    objects = QuickSkillAliasManager()
 
     class Meta:
         ordering = ["alias"]
@@ -229,6 +300,12 @@ class QuickSkillAlias(models.Model):
 
     def __str__(self) -> str:
         return self.alias
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["update_fields"] = with_targets(
+            kwargs.get("update_fields"), QUICK_SKILL_ALIAS_DERIVATIONS
+        )
+        super().save(*args, **kwargs)
 
 
 class CandidateSkill(models.Model):

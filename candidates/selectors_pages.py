@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
+from django.contrib import messages
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -347,21 +348,70 @@ def sync_state(
     updated_at: datetime,
     synced_at: datetime | None,
     error: str,
+    history_cutoff: datetime | None = None,
+    history_description: str = "",
 ) -> SyncState:
     """Derived from the record's own fields: live sync sets ``linkedin_synced_at`` (clearing
     the error) when LinkedIn accepts the record, and ``linkedin_sync_error`` when it refuses it.
     A save moves ``updated_at`` past ``linkedin_synced_at`` until the outbox delivers it.
+
+    With ``history_cutoff`` (``Integration.history_cutoff``), a record never sent and last
+    updated before it is one the bulk sync left out: nothing is queued until someone saves it.
     """
     if not integration_enabled:
         return SyncState("off", "Not syncing", "The LinkedIn integration is not enabled.")
     if error:
         return SyncState("error", "Sync failed", error)
+    if synced_at is None and history_cutoff is not None and updated_at < history_cutoff:
+        return SyncState(
+            "outside_history",
+            "Not sent yet",
+            f"The bulk sync sends candidates {history_description}; this record is older, so "
+            "it was left out. Click Save to send it to LinkedIn and look for its LinkedIn "
+            "member: no change is needed.",
+        )
     if synced_at is None or synced_at < updated_at:
         detail = "Saved changes are waiting to be sent to LinkedIn."
         if synced_at is None:
             detail = "Waiting to be sent to LinkedIn for the first time."
         return SyncState("queued", "Queued", detail)
     return SyncState("synced", "Synced", "LinkedIn has the latest version of this record.")
+
+
+def save_outcome(
+    *, candidate: Candidate, integration_enabled: bool, linked: bool
+) -> tuple[int, str]:
+    """What the Save button queued, as ``(message level, text)`` for the page.
+
+    Mirrors live sync's rule (``syncjobs.records.candidate_skip_reason``): LinkedIn needs a
+    first and last name, and an email address unless the candidate is already linked. The
+    text never names the LinkedIn member (users without a seat read it too).
+    """
+    name = str(candidate)
+    if not integration_enabled:
+        return messages.SUCCESS, f"Saved {name}. The LinkedIn integration is off: nothing was sent."
+    if not candidate.has_full_name:
+        return messages.WARNING, (
+            f"Saved {name}, but it cannot be sent to LinkedIn: LinkedIn needs a first and a "
+            "last name. Add them, then save again."
+        )
+    if linked:
+        return messages.SUCCESS, (
+            f"Saved {name}. Tracker will send this record to LinkedIn (it is already linked "
+            "to its LinkedIn member)."
+        )
+    if not candidate.email_key:
+        stored = (
+            f" (the stored email “{candidate.email}” is not an address)" if candidate.email else ""
+        )
+        return messages.WARNING, (
+            f"Saved {name}, but LinkedIn cannot look for its member: a candidate who is not "
+            f"linked yet needs an email address{stored}. Add one, then save again."
+        )
+    return messages.SUCCESS, (
+        f"Saved {name}. Tracker will send this record to LinkedIn and look for this "
+        "candidate's LinkedIn member; it is linked when LinkedIn finds one."
+    )
 
 
 # --- The LinkedIn panel (seated users only) ---------------------------------------------------

@@ -56,10 +56,23 @@ def _check_fields(fields: dict[str, Any]) -> None:
         raise TypeError(f"unknown candidate fields: {', '.join(sorted(unknown))}")
 
 
-def _validate(candidate: Candidate) -> None:
-    candidate.full_clean(
-        exclude=["created_by", "possible_duplicate_of", "cv_file"], validate_unique=False
-    )
+# Never validated here: set by Tracker itself (the CV file is checked where it is uploaded).
+_NOT_VALIDATED = ("created_by", "possible_duplicate_of", "cv_file")
+
+
+def _validate(candidate: Candidate, *, only: Iterable[str] | None = None) -> None:
+    """Validate the candidate's fields, or only those named in ``only`` (what changed).
+
+    A record may hold a value today's rules refuse (an email or URL stored before the
+    validation existed, an import): saving it unchanged must still work, because a save is
+    what sends it to LinkedIn and starts the matching (FAQ: "No data changes are needed
+    beforehand"). A changed value is always validated.
+    """
+    exclude = set(_NOT_VALIDATED)
+    if only is not None:
+        wanted = set(only)
+        exclude |= {f.name for f in candidate._meta.fields if f.name not in wanted}
+    candidate.full_clean(exclude=sorted(exclude), validate_unique=False)
 
 
 def candidate_create(
@@ -104,6 +117,9 @@ def candidate_update(
 ) -> Candidate:
     """Update a candidate (a save with no changed field counts: it still syncs).
 
+    Only the fields whose value changes are validated (ValidationError names them): an
+    unchanged value is kept as stored even if today's rules would refuse it, so a record
+    older than the validation can always be saved, and so matched on LinkedIn.
     ``updated_at`` moves on every save, as Tracker's "Last Updated" does. ``skills``, when
     given, replaces the candidate's skill set. Sends ``candidate_saved(created=False)``.
     """
@@ -115,7 +131,7 @@ def candidate_update(
     # Compared after normalising: another spelling of the same profile URL or email is no change.
     changed = [name for name in fields if getattr(candidate, name) != before[name]]
     candidate.updated_at = timezone.now()
-    _validate(candidate)
+    _validate(candidate, only=changed)
     with transaction.atomic():
         replaced = _replaced_files(candidate)
         candidate.save()
@@ -442,7 +458,7 @@ def quick_skill_create(*, name: str, aliases: Iterable[str] = ()) -> QuickSkill:
     if QuickSkill.objects.filter(key=key).exists():
         raise ValidationError({"name": f"The Quick Skill “{name}” already exists."})
     with transaction.atomic():
-        skill = QuickSkill.objects.create(name=name, key=key)
+        skill = QuickSkill.objects.create(name=name)  # the model derives the key
         for alias in aliases:
             quick_skill_alias_add(skill=skill, alias=alias)
     return skill

@@ -31,6 +31,7 @@ from candidates.selectors_pages import (
     candidate_skills,
     candidate_timeline,
     linkedin_panel,
+    save_outcome,
     sync_state,
 )
 from tracker_rsc import access
@@ -80,11 +81,14 @@ def _detail_context(request: HttpRequest, candidate: Candidate, seat: LinkedInSe
     timeline, older, newer = candidate_timeline(
         candidate=candidate, widget=seat is not None, cursor=cursor
     )
+    integration = Integration.get()
     state = sync_state(
-        integration_enabled=Integration.get().is_enabled,
+        integration_enabled=integration.is_enabled,
         updated_at=candidate.updated_at,
         synced_at=candidate.linkedin_synced_at,
         error=candidate.linkedin_sync_error,
+        history_cutoff=integration.history_cutoff,
+        history_description=integration.history_description,
     )
     if seat is None and state.detail:
         # LinkedIn's error messages may name the member; unseated users never see a URN.
@@ -125,16 +129,11 @@ def candidate_save(request: HttpRequest, pk: int) -> HttpResponse:
             "Not saved: " + "; ".join(exc.messages) + " Correct the record, then save again.",
         )
     else:
-        if Integration.get().is_enabled:
-            messages.success(
-                request,
-                f"Saved {candidate}. The record is queued for LinkedIn; "
-                "it will be matched and linked if LinkedIn finds the member.",
-            )
-        else:
-            messages.success(
-                request, f"Saved {candidate}. The LinkedIn integration is off: nothing was sent."
-            )
+        linked = services.candidate_active_link(candidate=candidate) is not None
+        level, text = save_outcome(
+            candidate=candidate, integration_enabled=Integration.get().is_enabled, linked=linked
+        )
+        messages.add_message(request, level, text)
     return HttpResponseRedirect(candidate.get_absolute_url())
 
 

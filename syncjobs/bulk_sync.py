@@ -6,7 +6,8 @@ began; candidates added later are live sync's. For each batch:
 
 1. skip, counting each by reason: erased (matches an erasure tombstone), missing first or last
    name, missing email unless already linked to a member; candidates last updated before the
-   history window (``enabled_at - history_days``) are counted once, in SQL, when the run begins;
+   history window (``Integration.history_cutoff``: ``history_years`` calendar years before the
+   day the integration was enabled) are counted once, in SQL, when the run begins;
 2. ``atsCandidates`` batch upsert; a record LinkedIn refuses is a run error and a failed count
    (on the candidate too), not a failure of the run;
 3. LinkedIn's matches for the accepted candidates without a link: one member → ``MemberLink``
@@ -117,9 +118,9 @@ class BulkSyncRefused(Exception):
 
 
 def history_cutoff(integration: Integration) -> datetime:
-    """Candidates last updated at or after this moment are in the bulk sync (DESIGN §4.3)."""
-    enabled_at = integration.enabled_at or timezone.now()
-    return enabled_at - timedelta(days=integration.history_days)
+    """Candidates last updated at or after this moment are in the bulk sync (DESIGN §4.3):
+    ``Integration.history_cutoff``, calendar years before the day of enabling."""
+    return integration.history_cutoff
 
 
 def backoff_seconds(attempt: int, retry_after: float | None = None) -> float:

@@ -24,19 +24,26 @@ contract's watermark (``inmail_watermark`` / ``note_watermark``) towards ``now -
   (``erased_member_activities_delete``);
 - the watermark moves to a window's end only after every seat's call of that window
   succeeded; a LinkedIn failure fails the run and leaves the watermark at that window's start,
-  so the next run retries it. At most ``MAX_WINDOWS_PER_RUN`` windows per run keep a catch-up
-  below the task time limit; the next run goes on from the watermark.
+  so the next run retries it;
+- a run catches up: it walks window after window until it reaches now less ``SAFETY_LAG``
+  (``counters["caught_up"]``), however far behind the watermark was (right after enabling,
+  30 days). ``manage.py run_sync`` has no time budget; the periodic task gives each stream a
+  share of a budget below the Celery soft time limit (``interaction_budget_seconds``), and a
+  run that spends it stops after a whole window (``counters["budget_spent"]``, said in the
+  log and the task's result): the next cycle continues from the watermark.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from celery import shared_task
+from django.conf import settings
 from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
@@ -65,10 +72,16 @@ FIRST_RUN_LOOKBACK = timedelta(days=30)
 # LinkedIn may list an item a little after its timestamp; a window ending a few minutes in the
 # past cannot move the watermark over an item that is not listed yet.
 SAFETY_LAG = timedelta(minutes=5)
-# 12 windows = 6 days of history per run. A run makes one call per seat per window, so this
-# bounds a catch-up run (100 seats: ~1,200 calls) well below the task time limit; the next run
-# (30 minutes later) continues from the watermark.
-MAX_WINDOWS_PER_RUN = 12
+# The share of the Celery soft time limit a periodic task spends walking windows; the rest is
+# room for the window in flight when the budget runs out (one call per seat, each bounded by
+# the client's timeout and retries) and for the limiter's waits.
+TASK_BUDGET_SHARE = 0.6
+# A run re-reads the clock after each window; a window shorter than this only holds what
+# arrived while the run worked, and chasing it would never end.
+MIN_CHASE = timedelta(minutes=1)
+# Counters a run ends with: it reached now less SAFETY_LAG, or its time budget ran out first.
+CAUGHT_UP = "caught_up"
+BUDGET_SPENT = "budget_spent"
 # Seats named in one prospectNotes call: keeps the query string short (seat URNs ~20 chars).
 NOTE_OWNERS_PER_CALL = 50
 
@@ -77,6 +90,11 @@ NOTE = SyncRun.Kind.NOTE_SYNC
 # Why an item is not recorded (``SyncRun.skipped``): its member was erased from Tracker.
 SKIP_ERASED = "erased"
 _WATERMARK = {INMAIL: "inmail_watermark", NOTE: "note_watermark"}
+
+
+def interaction_budget_seconds() -> float:
+    """How long one periodic task may walk windows, for both streams together."""
+    return max(30.0, settings.CELERY_TASK_SOFT_TIME_LIMIT * TASK_BUDGET_SHARE)
 
 
 def interaction_window(
@@ -270,7 +288,7 @@ def _flush(run: SyncRun, counts: Counter) -> None:
         skipped={SKIP_ERASED: counts[SKIP_ERASED]} if counts[SKIP_ERASED] else None,
         counters={
             name: counts[name]
-            for name in ("unlinked_member", "notes_removed", "windows")
+            for name in ("unlinked_member", "notes_removed", "windows", CAUGHT_UP, BUDGET_SPENT)
             if counts[name]
         },
     )
@@ -284,20 +302,29 @@ def interaction_sync_contract(
     actor: Any = None,
     now: datetime | None = None,
     client: LinkedInClient | None = None,
-    max_windows: int = MAX_WINDOWS_PER_RUN,
+    budget_seconds: float | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> SyncRun | None:
-    """Sync the contract's next windows of InMails or notes as one run. None when skipped.
+    """Sync the contract's InMails or notes as one run, window after window, until it reaches
+    now less ``SAFETY_LAG``. None when skipped.
 
-    Skipped (logged) when another run of the same kind and contract is active, when the
-    contract has no active seat (nothing to ask for), or when there is no window yet.
+    ``now`` fixes the end (tests); by default it is read again after every window, so a long
+    catch-up also takes in what arrived meanwhile. With ``budget_seconds`` the run stops after
+    the first window that ends past the budget (``counters["budget_spent"]``); the next run
+    continues from the watermark. Skipped (logged) when another run of the same kind and
+    contract is active, when the contract has no active seat, or when there is no window yet.
     """
     if kind not in _WATERMARK:
         raise ValueError(f"kind must be {INMAIL} or {NOTE}, got {kind!r}")
-    now = now or timezone.now()
+    fixed_now = now
+
+    def current_now() -> datetime:
+        return fixed_now or timezone.now()
+
     integration = Integration.get()
     field = _WATERMARK[kind]
     window = interaction_window(
-        watermark=getattr(contract, field), integration=integration, now=now
+        watermark=getattr(contract, field), integration=integration, now=current_now()
     )
     if window is None:
         logger.info("%s for %s: no window to sync yet", kind, contract)
@@ -317,9 +344,8 @@ def interaction_sync_contract(
     client = client or get_client()
     sync = _sync_inmail_window if kind == INMAIL else _sync_note_window
     counts: Counter = Counter()
-    for _ in range(max_windows):
-        if window is None:
-            break
+    started = clock()
+    while window is not None:
         start, end = window
         try:
             sync(client, contract=contract, seats=seats, start=start, end=end, counts=counts)
@@ -338,12 +364,27 @@ def interaction_sync_contract(
             )
             return run
         counts["windows"] += 1
+        window = interaction_window(watermark=end, integration=integration, now=current_now())
+        if window is not None and fixed_now is None and window[1] - window[0] < MIN_CHASE:
+            window = None  # only what arrived while this run worked: the next run takes it
+        if window is None:
+            counts[CAUGHT_UP] = 1
+        elif budget_seconds is not None and clock() - started >= budget_seconds:
+            counts[BUDGET_SPENT] = 1
+            logger.info(
+                "%s for %s: time budget of %.0f s spent at %s; the next run continues there",
+                kind,
+                contract,
+                budget_seconds,
+                end.isoformat(),
+            )
         with transaction.atomic():
             Contract.objects.filter(pk=contract.pk).update(**{field: end})
             SyncRun.objects.filter(pk=run.pk).update(window_end=end)
             _flush(run, counts)
         setattr(contract, field, end)
-        window = interaction_window(watermark=end, integration=integration, now=now)
+        if run.counters.get(BUDGET_SPENT):
+            break
     sync_run_finish(run, status=SyncRun.Status.SUCCEEDED)
     return run
 
@@ -357,9 +398,16 @@ def _contracts() -> list[Contract]:
 
 
 def interaction_sync_runs(
-    kind: str, *, actor: Any = None, now: datetime | None = None
+    kind: str,
+    *,
+    actor: Any = None,
+    now: datetime | None = None,
+    budget_seconds: float | None = None,
 ) -> list[SyncRun]:
-    """One run per active contract-level contract; [] when the integration is not enabled."""
+    """One run per active contract-level contract; [] when the integration is not enabled.
+
+    ``budget_seconds`` (None: no limit) is shared by the contracts, in turn.
+    """
     if not Integration.get().is_enabled:
         logger.info("%s: the integration is not enabled", kind)
         return []
@@ -368,9 +416,11 @@ def interaction_sync_runs(
         return []
     client = get_client()
     runs = []
+    deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
     for contract in contracts:
+        left = None if deadline is None else max(0.0, deadline - time.monotonic())
         run = interaction_sync_contract(
-            kind=kind, contract=contract, actor=actor, now=now, client=client
+            kind=kind, contract=contract, actor=actor, now=now, client=client, budget_seconds=left
         )
         if run is not None:
             runs.append(run)
@@ -378,22 +428,46 @@ def interaction_sync_runs(
 
 
 @sync_runner("inmail_sync", help="Sync InMails of contract-level contracts (every 30 minutes).")
-def inmail_sync_runs(*, actor: Any = None, now: datetime | None = None) -> list[SyncRun]:
-    return interaction_sync_runs(INMAIL, actor=actor, now=now)
+def inmail_sync_runs(
+    *, actor: Any = None, now: datetime | None = None, budget_seconds: float | None = None
+) -> list[SyncRun]:
+    return interaction_sync_runs(INMAIL, actor=actor, now=now, budget_seconds=budget_seconds)
 
 
 @sync_runner("note_sync", help="Sync Recruiter notes of contract-level contracts (every 30 min).")
-def note_sync_runs(*, actor: Any = None, now: datetime | None = None) -> list[SyncRun]:
-    return interaction_sync_runs(NOTE, actor=actor, now=now)
+def note_sync_runs(
+    *, actor: Any = None, now: datetime | None = None, budget_seconds: float | None = None
+) -> list[SyncRun]:
+    return interaction_sync_runs(NOTE, actor=actor, now=now, budget_seconds=budget_seconds)
 
 
 @shared_task(name="syncjobs.tasks.interaction_sync_all")
-def interaction_sync_all() -> dict[str, int]:
-    """Every 30 minutes: InMails and notes of every contract-level contract."""
-    runs = inmail_sync_runs() + note_sync_runs()
+def interaction_sync_all() -> dict[str, Any]:
+    """Every 30 minutes: InMails and notes of every contract-level contract, caught up.
+
+    Each stream gets half of ``interaction_budget_seconds``; a stream that spends its share
+    stops after a whole window and the next cycle goes on (``behind`` names those runs).
+    """
+    share = interaction_budget_seconds() / 2
+    runs = inmail_sync_runs(budget_seconds=share) + note_sync_runs(budget_seconds=share)
+    behind = [run for run in runs if (run.counters or {}).get(BUDGET_SPENT)]
+    for run in behind:
+        logger.warning(
+            "%s #%s for %s is still behind: reached %s when its time budget ran out; the next "
+            "cycle continues from there",
+            run.kind,
+            run.pk,
+            run.contract,
+            run.window_end.isoformat() if run.window_end else "-",
+        )
     return {
         "runs": len(runs),
         "failed": sum(1 for run in runs if run.status == SyncRun.Status.FAILED),
         "created": sum(run.created for run in runs),
         "updated": sum(run.updated for run in runs),
+        "behind": [
+            f"{run.kind} #{run.pk}: reached {run.window_end:%Y-%m-%d %H:%M} UTC"
+            for run in behind
+            if run.window_end
+        ],
     }

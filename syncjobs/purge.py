@@ -5,7 +5,8 @@ was purged on its side; Tracker polls them at least every 30 days (weekly in bea
 One ``purge_check`` SyncRun asks for the notices purged since the end of the last successful
 check (the first check starts ``FIRST_CHECK_LOOKBACK`` before the integration was enabled).
 Notices are stored by LinkedIn's id, so a window read twice (an overlap, a retry after a
-failure) never duplicates one; each is tied to the candidate linked to that member, if any. A
+failure) never duplicates one; each is tied to the candidate whose link to that member is
+active, else to the one whose link ended last (``purge_notice_candidate_id``). A
 LinkedIn failure fails the run and the next check asks again from the same point.
 """
 
@@ -17,6 +18,7 @@ from typing import Any
 
 from celery import shared_task
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from candidates.models import MemberLink
@@ -53,20 +55,31 @@ def purge_check_since(integration: Integration) -> datetime:
     return (integration.enabled_at or timezone.now()) - FIRST_CHECK_LOOKBACK
 
 
-def purge_notice_store(*, purged: PurgedExport) -> bool:
-    """Store one notice (idempotent by LinkedIn's id). True when it is new."""
-    link = (
-        MemberLink.objects.filter(person_urn=purged.person_urn)
-        .order_by("unlinked_at", "-linked_at")  # the active link (NULL first), else the latest
+def purge_notice_candidate_id(person_urn: str) -> int | None:
+    """The candidate a notice about this member is for: the one whose link is active, else the
+    one whose link ended last (``None`` if the member was never linked).
+
+    NULL ordering is spelled out: PostgreSQL sorts NULLs last in ascending order and SQLite
+    first, so "active first" must not depend on the database's default.
+    """
+    return (
+        MemberLink.objects.filter(person_urn=person_urn)
+        .order_by(F("unlinked_at").desc(nulls_first=True), "-linked_at", "-id")
+        .values_list("candidate_id", flat=True)
         .first()
     )
+
+
+def purge_notice_store(*, purged: PurgedExport) -> bool:
+    """Store one notice (idempotent by LinkedIn's id). True when it is new."""
+    candidate_id = purge_notice_candidate_id(purged.person_urn)
     try:
         with transaction.atomic():
             _, created = PurgeNotice.objects.get_or_create(
                 notice_id=purged.id,
                 defaults={
                     "person_urn": purged.person_urn,
-                    "candidate_id": link.candidate_id if link else None,
+                    "candidate_id": candidate_id,
                     "purged_at": purged.purged_at,
                     "data": {
                         "id": purged.id,

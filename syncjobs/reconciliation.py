@@ -69,7 +69,9 @@ def reconciliation_rows() -> dict[str, Any]:
         Row(
             "Eligible now (DESIGN §4.3: window, names, email or link)",
             eligible,
-            note="" if eligible is not None else "the integration was never enabled",
+            note=f"candidates {integration.history_description}"
+            if eligible is not None
+            else "the integration was never enabled",
         ),
         Row("Sent by the last bulk sync", counters.get("sent", 0) if run else None),
         Row(

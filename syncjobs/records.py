@@ -19,7 +19,7 @@ def candidate_skip_reason(candidate: Candidate, *, linked: bool) -> str | None:
     LinkedIn requires first and last name, and an email address unless the candidate is
     already linked to a member (DESIGN §4.3, §5).
     """
-    if not candidate.first_name.strip() or not candidate.last_name.strip():
+    if not candidate.has_full_name:
         return SKIP_NO_NAME
     if not linked and not candidate.email_key:
         return SKIP_NO_EMAIL

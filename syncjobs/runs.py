@@ -9,7 +9,9 @@ manual run alongside a scheduled one skips instead of double-importing. A run wh
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -130,6 +132,26 @@ def sync_run_progress(
     else:
         SyncRun.objects.filter(pk=run.pk).update(**values)
     run.refresh_from_db()
+    listener = _progress_listener.get()
+    if listener is not None:
+        listener(run)
+
+
+# Who is told of each progress update in this context (``manage.py run_sync`` prints them).
+_progress_listener: ContextVar[Callable[[SyncRun], None] | None] = ContextVar(
+    "sync_run_progress_listener", default=None
+)
+
+
+@contextmanager
+def sync_progress_listener(listener: Callable[[SyncRun], None]) -> Iterator[None]:
+    """Call ``listener(run)`` after every ``sync_run_progress`` inside the block (this thread
+    or task only): a window reached, a batch sent, with the run's counters."""
+    token = _progress_listener.set(listener)
+    try:
+        yield
+    finally:
+        _progress_listener.reset(token)
 
 
 def sync_run_error(run: SyncRun, message: str) -> None:

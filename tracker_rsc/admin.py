@@ -26,6 +26,7 @@ from tracker_rsc.admin_utils import (
     report,
     service_errors,
 )
+from tracker_rsc.history import DEFAULT_HISTORY_YEARS
 from tracker_rsc.models import Contract, Integration, LinkedInSeat
 
 
@@ -50,7 +51,7 @@ class EnableIntegrationForm(forms.Form):
 class IntegrationAdminForm(forms.ModelForm):
     class Meta:
         model = Integration
-        fields = ("stub_profiles_enabled", "history_days")
+        fields = ("stub_profiles_enabled", "history_years")
 
 
 @admin.register(Integration)
@@ -88,7 +89,7 @@ class IntegrationAdmin(ServiceAdminMixin, admin.ModelAdmin):
                 "(LINKEDIN_CLIENT_ID, LINKEDIN_CLIENT_SECRET), never from this page.",
             },
         ),
-        ("Settings", {"fields": ("stub_profiles_enabled", "history_days")}),
+        ("Settings", {"fields": ("stub_profiles_enabled", "history_years", "history_window")}),
     )
     readonly_fields = (
         "status",
@@ -103,6 +104,7 @@ class IntegrationAdmin(ServiceAdminMixin, admin.ModelAdmin):
         "credentials",
         "callback_url",
         "api_url",
+        "history_window",
     )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -171,10 +173,10 @@ class IntegrationAdmin(ServiceAdminMixin, admin.ModelAdmin):
         with service_errors():
             saved = services.integration_update_settings(
                 stub_profiles_enabled=form.cleaned_data["stub_profiles_enabled"],
-                history_days=form.cleaned_data["history_days"],
+                history_years=form.cleaned_data["history_years"],
                 actor=request.user,
             )
-        for name in ("status", "last_error", "stub_profiles_enabled", "history_days"):
+        for name in ("status", "last_error", "stub_profiles_enabled", "history_years"):
             setattr(obj, name, getattr(saved, name))
 
     def enable_view(self, request: HttpRequest) -> HttpResponse:
@@ -211,7 +213,7 @@ class IntegrationAdmin(ServiceAdminMixin, admin.ModelAdmin):
                 "intro": (
                     "This turns the integration on for every user of this Tracker database. "
                     "Tracker then registers its callback URL with LinkedIn and starts the bulk "
-                    f"sync of candidates updated in the last {integration.history_days} days."
+                    f"sync of candidates {integration.history_description}."
                 ),
                 "form": form,
                 "submit_label": "Enable integration",
@@ -335,6 +337,11 @@ class IntegrationAdmin(ServiceAdminMixin, admin.ModelAdmin):
     @admin.display(description="callback URL")
     def callback_url(self, obj: Integration) -> str:
         return obj.callback_url
+
+    @admin.display(description="bulk sync window")
+    def history_window(self, obj: Integration) -> str:
+        default = " (the FAQ's default)" if obj.history_years == DEFAULT_HISTORY_YEARS else ""
+        return f"Candidates {obj.history_description}{default}."
 
     @admin.display(description="LinkedIn API")
     def api_url(self, obj: Integration) -> str:

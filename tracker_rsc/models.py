@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
+
+from tracker_rsc.history import (
+    DEFAULT_HISTORY_YEARS,
+    MAX_HISTORY_YEARS,
+    describe_years,
+    history_start,
+)
 
 organization_urn_validator = RegexValidator(
     r"^urn:li:organization:\d+$", "Enter an organization URN such as urn:li:organization:2414183."
@@ -57,8 +66,15 @@ class Integration(models.Model):
     stub_profiles_enabled = models.BooleanField(
         default=True, help_text="Import InMail stub profiles hourly for contract-level contracts."
     )
-    history_days = models.PositiveIntegerField(
-        default=730, help_text="Bulk sync sends candidates updated this many days before enabling."
+    history_years = models.PositiveSmallIntegerField(
+        default=DEFAULT_HISTORY_YEARS,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_HISTORY_YEARS)],
+        help_text=(
+            "The bulk sync sends candidates last updated within this many calendar years before "
+            "the day the integration was enabled (29 February counts back to 28 February). "
+            f"The default, {DEFAULT_HISTORY_YEARS}, is the FAQ's: “within the last two years "
+            "from the date the integration was enabled”."
+        ),
     )
     registered_at = models.DateTimeField(
         null=True, blank=True, help_text="When LinkedIn accepted the callback and integrations."
@@ -83,6 +99,24 @@ class Integration(models.Model):
     @property
     def is_enabled(self) -> bool:
         return self.status == self.Status.ENABLED
+
+    @property
+    def history_cutoff(self) -> datetime:
+        """Candidates last updated at or after this moment are in the bulk sync (DESIGN §4.3).
+
+        Before enabling, the window is counted back from today.
+        """
+        return history_start(self.enabled_at or timezone.now(), self.history_years)
+
+    @property
+    def history_description(self) -> str:
+        """The window in words, for the pages that explain it."""
+        cutoff = timezone.localtime(self.history_cutoff)
+        since = "the day the integration was enabled" if self.enabled_at else "today"
+        return (
+            f"last updated since {cutoff:%-d %b %Y} ({describe_years(self.history_years)} "
+            f"before {since})"
+        )
 
     @property
     def callback_path(self) -> str:

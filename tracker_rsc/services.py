@@ -22,6 +22,7 @@ from django.utils import timezone
 # A pure normaliser (no models, no I/O): seats and candidates compare names the same way.
 from candidates.normalize import normalize_name_part
 from tracker_rsc import signals
+from tracker_rsc.history import DEFAULT_HISTORY_YEARS, MAX_HISTORY_YEARS
 from tracker_rsc.models import (
     Contract,
     Integration,
@@ -36,9 +37,6 @@ if TYPE_CHECKING:
     User = AbstractBaseUser
 
 logger = logging.getLogger("tracker_rsc.seats")
-
-# Longest plausible history a bulk sync can go back (LinkedIn's own default is two years).
-MAX_HISTORY_DAYS = 3650
 
 
 def _user(actor: User | None) -> User | None:
@@ -208,16 +206,19 @@ def integration_setup_retry(*, actor: User | None) -> Integration:
 def integration_update_settings(
     *,
     stub_profiles_enabled: bool | None = None,
-    history_days: int | None = None,
+    history_years: int | None = None,
     actor: User | None = None,
 ) -> Integration:
     """Change the admin-editable settings; fields left as None are kept.
 
-    Raises ValidationError (nothing written) when ``history_days`` is out of range.
+    Raises ValidationError (nothing written) when ``history_years`` is out of range.
     """
-    if history_days is not None and not 1 <= history_days <= MAX_HISTORY_DAYS:
+    if history_years is not None and not 1 <= history_years <= MAX_HISTORY_YEARS:
         raise ValidationError(
-            {"history_days": f"Enter a number of days between 1 and {MAX_HISTORY_DAYS}."}
+            {
+                "history_years": f"Enter a number of calendar years between 1 and "
+                f"{MAX_HISTORY_YEARS} (the FAQ's default is {DEFAULT_HISTORY_YEARS})."
+            }
         )
     Integration.get()
     with transaction.atomic():
@@ -226,9 +227,9 @@ def integration_update_settings(
         if stub_profiles_enabled is not None:
             integration.stub_profiles_enabled = stub_profiles_enabled
             update_fields.append("stub_profiles_enabled")
-        if history_days is not None:
-            integration.history_days = history_days
-            update_fields.append("history_days")
+        if history_years is not None:
+            integration.history_years = history_years
+            update_fields.append("history_years")
         if update_fields:
             integration.save(update_fields=[*update_fields, "updated_at"])
     return integration

@@ -295,6 +295,33 @@ def test_saving_without_change_still_syncs(admin_client, capture_signal):
     assert Candidate.objects.get(pk=candidate.pk).updated_at > before
 
 
+def test_saving_an_old_record_with_an_email_refused_today_still_syncs(admin_client, capture_signal):
+    candidate = CandidateFactory(
+        first_name="Jane",
+        last_name="Doe",
+        location="Leeds",
+        current_title="Data Engineer",
+        current_company="Acme",
+        phone="",
+        linkedin_profile_url="https://www.linkedin.com/in/jane-doe",
+    )
+    Candidate.objects.filter(pk=candidate.pk).update(email="jane.doe@example")
+    saved = capture_signal(signals.candidate_saved)
+
+    response = admin_client.post(change_url(candidate), form_data(email="jane.doe@example"))
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert [call["changed_fields"] for call in saved] == [[]]
+    assert Candidate.objects.get(pk=candidate.pk).email == "jane.doe@example"
+
+    response = admin_client.post(change_url(candidate), form_data(email="jane@still-bad"))
+
+    assert response.status_code == 200
+    assert "email" in response.context["adminform"].form.errors
+    assert Candidate.objects.get(pk=candidate.pk).email == "jane.doe@example"
+    assert len(saved) == 1
+
+
 def test_delete_candidate_goes_through_the_service(admin_client, capture_signal):
     candidate = CandidateFactory()
     deleted = capture_signal(signals.candidate_deleted)

@@ -87,7 +87,10 @@ def test_page_shows_the_state_but_never_the_secret(admin_client, admin_user, set
     # Already enabled: no Enable button.
     assert ENABLE not in content
     form = response.context["adminform"].form
-    assert sorted(form.fields) == ["history_days", "stub_profiles_enabled"]
+    assert sorted(form.fields) == ["history_years", "stub_profiles_enabled"]
+    # The window and its default are explained on the page.
+    assert "The default, 2, is the FAQ" in content
+    assert "two calendar years before the day the integration was enabled" in content
 
 
 def test_page_says_when_credentials_are_missing(admin_client, settings):
@@ -197,20 +200,22 @@ def test_enable_for_another_organization_is_refused_on_the_form(admin_client):
 
 
 def test_settings_are_editable_through_the_service(admin_client):
-    response = admin_client.post(change_url(), {"history_days": "365"})
+    response = admin_client.post(change_url(), {"history_years": "3"})
 
     assert response.status_code == 302
     stored = Integration.objects.get()
-    assert (stored.history_days, stored.stub_profiles_enabled) == (365, False)
+    assert (stored.history_years, stored.stub_profiles_enabled) == (3, False)
     assert LogEntry.objects.filter(action_flag=CHANGE).exists()
 
 
 def test_out_of_range_history_is_refused_on_the_form(admin_client):
-    response = admin_client.post(change_url(), {"history_days": "0", "stub_profiles_enabled": "on"})
+    response = admin_client.post(
+        change_url(), {"history_years": "0", "stub_profiles_enabled": "on"}
+    )
 
     assert response.status_code == 200
-    assert "history_days" in response.context["adminform"].form.errors
-    assert Integration.objects.get().history_days == 730
+    assert "history_years" in response.context["adminform"].form.errors
+    assert Integration.objects.get().history_years == 2
 
 
 class FakeClient:

@@ -397,6 +397,59 @@ def test_patch_with_bad_input_changes_nothing(api_client, skills, saved_signals)
     assert saved_signals == []
 
 
+def _old_record_refused_today() -> Candidate:
+    """Older than two years, holding an email and a profile URL today's rules refuse."""
+    three_years_ago = timezone.now() - timedelta(days=3 * 365)
+    candidate = CandidateFactory(first_name="Ada", last_name="Byron", updated_at=three_years_ago)
+    Candidate.objects.filter(pk=candidate.pk).update(
+        email="ada.byron@analytical", linkedin_profile_url="www.example.com/ada"
+    )
+    return Candidate.objects.get(pk=candidate.pk)
+
+
+def test_put_of_an_old_record_sent_back_unchanged_saves_and_syncs(api_client, saved_signals):
+    candidate = _old_record_refused_today()
+    body = api_client.get(detail(candidate)).json()
+
+    response = api_client.put(detail(candidate), body, format="json")
+
+    assert response.status_code == 200, response.json()
+    assert [s["changed_fields"] for s in saved_signals] == [["skills"]]
+    stored = Candidate.objects.get(pk=candidate.pk)
+    assert stored.updated_at > candidate.updated_at
+    assert (stored.email, stored.linkedin_profile_url) == (
+        "ada.byron@analytical",
+        "www.example.com/ada",
+    )
+
+
+def test_patch_of_another_field_keeps_an_old_value_refused_today(api_client, saved_signals):
+    candidate = _old_record_refused_today()
+
+    response = api_client.patch(
+        detail(candidate),
+        {"email": "ada.byron@analytical", "phone": "+44 20 7946 0001"},
+        format="json",
+    )
+
+    assert response.status_code == 200, response.json()
+    assert [s["changed_fields"] for s in saved_signals] == [["phone"]]
+    stored = Candidate.objects.get(pk=candidate.pk)
+    assert (stored.email, stored.phone) == ("ada.byron@analytical", "+44 20 7946 0001")
+
+    # Changing an invalid value to another invalid one is still refused, and changes nothing.
+    response = api_client.patch(
+        detail(candidate),
+        {"email": "ada@still-invalid", "linkedin_profile_url": "www.example.com/other"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert sorted(response.json()) == ["email", "linkedin_profile_url"]
+    assert len(saved_signals) == 1
+    assert Candidate.objects.get(pk=candidate.pk).email == "ada.byron@analytical"
+
+
 def test_patch_unknown_candidate_is_404(api_client):
     assert api_client.patch(f"{URL}999999/", {}).status_code == 404
 

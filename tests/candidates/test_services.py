@@ -520,3 +520,19 @@ def test_another_spelling_of_the_same_identifiers_is_no_change(capture_signal):
     )
 
     assert [call["changed_fields"] for call in saved] == [[]]
+
+
+def test_update_validates_only_what_changes():
+    """A value stored before today's rules does not block a save; a changed one is checked."""
+    candidate = CandidateFactory(first_name="Ada", last_name="Byron")
+    Candidate.objects.filter(pk=candidate.pk).update(email="ada.byron@analytical")
+    candidate = Candidate.objects.get(pk=candidate.pk)
+
+    services.candidate_save(candidate=candidate)
+    services.candidate_update(candidate=candidate, phone="+44 20 7946 0002")
+    with pytest.raises(ValidationError) as excinfo:
+        services.candidate_update(candidate=candidate, email="ada@other-invalid")
+
+    assert list(excinfo.value.message_dict) == ["email"]
+    stored = Candidate.objects.get(pk=candidate.pk)
+    assert (stored.email, stored.phone) == ("ada.byron@analytical", "+44 20 7946 0002")

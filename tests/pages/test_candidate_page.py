@@ -106,7 +106,7 @@ def test_save_with_integration_enabled_shows_queued_state(seated_client):
     candidate = CandidateFactory(linkedin_synced_at=timezone.now() - timedelta(days=3))
     response = seated_client.post(f"/candidates/{candidate.pk}/save/", follow=True)
     html = response.content.decode()
-    assert "queued for LinkedIn" in html
+    assert "Tracker will send this record to LinkedIn and look for this candidate" in html
     assert 'data-sync-state="queued"' in html
     candidate.refresh_from_db()
     assert candidate.updated_at > candidate.linkedin_synced_at
@@ -132,13 +132,64 @@ def test_sync_state_off_without_integration(seated_client):
     assert 'data-sync-state="off"' in html
 
 
-def test_save_of_an_invalid_record_changes_nothing(seated_client):
-    candidate = CandidateFactory()
-    Candidate.objects.filter(pk=candidate.pk).update(email="not-an-email")
-    before = Candidate.objects.get(pk=candidate.pk).updated_at
+def test_save_of_an_old_record_with_values_refused_today_still_queues_the_matching(
+    seated_client, unseated_client
+):
+    """A record older than two years, stored before today's validation, is saved as it is."""
+    enabled_integration()
+    three_years_ago = timezone.now() - timedelta(days=3 * 365)
+    candidate = CandidateFactory(
+        first_name="Ada",
+        last_name="Byron",
+        updated_at=three_years_ago,
+        created_at=three_years_ago,
+    )
+    # As an old import left it: an address without a top-level domain (the form refuses it,
+    # LinkedIn can still match on it) and a profile URL that is not a LinkedIn one.
+    Candidate.objects.filter(pk=candidate.pk).update(
+        email="ada.byron@analytical", linkedin_profile_url="www.example.com/ada"
+    )
+    html = seated_client.get(f"/candidates/{candidate.pk}/").content.decode()
+    assert 'data-sync-state="outside_history"' in html
+    assert "Click Save to send it to LinkedIn and look for its LinkedIn member" in html
+    assert "two calendar years before the day the integration was enabled" in html
+    received = []
+
+    def receiver(sender, candidate, created, changed_fields, **kwargs):
+        received.append((candidate.pk, changed_fields))
+
+    candidate_saved.connect(receiver, dispatch_uid="test-pages-save-old")
+    try:
+        response = unseated_client.post(f"/candidates/{candidate.pk}/save/", follow=True)
+    finally:
+        candidate_saved.disconnect(dispatch_uid="test-pages-save-old")
+
+    html = response.content.decode()
+    assert "Not saved" not in html
+    assert (
+        "Saved Ada Byron. Tracker will send this record to LinkedIn and look for this "
+        "candidate&#x27;s LinkedIn member" in html
+    )
+    assert received == [(candidate.pk, [])]
+    stored = Candidate.objects.get(pk=candidate.pk)
+    assert stored.updated_at > three_years_ago
+    assert (stored.email, stored.linkedin_profile_url) == (
+        "ada.byron@analytical",
+        "www.example.com/ada",
+    )
+    assert 'data-sync-state="queued"' in html
+
+
+def test_save_says_when_linkedin_cannot_look_for_the_member(seated_client):
+    enabled_integration()
+    candidate = CandidateFactory(first_name="Ada", last_name="Byron")
+    Candidate.objects.filter(pk=candidate.pk).update(email="ada at home")
+
     response = seated_client.post(f"/candidates/{candidate.pk}/save/", follow=True)
-    assert "Not saved" in response.content.decode()
-    assert Candidate.objects.get(pk=candidate.pk).updated_at == before
+
+    html = response.content.decode()
+    assert "Saved Ada Byron, but LinkedIn cannot look for its member" in html
+    assert "the stored email “ada at home” is not an address" in html
 
 
 def test_save_needs_post(seated_client):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -18,6 +18,7 @@ from tests.syncjobs.factories import (
     SyncRunFactory,
 )
 from tests.tracker_rsc.factories import LinkedInSeatFactory, enabled_integration
+from tracker_rsc.models import Integration
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +33,20 @@ def test_dashboard_shows_integration_and_credentials(admin_client_, settings):
     assert integration.callback_path in html
     assert "Missing: set LINKEDIN_CLIENT_ID" in html
     assert "Token endpoint said: invalid_client" in html
+
+
+def test_dashboard_states_the_bulk_sync_window_in_calendar_years(admin_client_):
+    integration = enabled_integration()
+    Integration.objects.filter(pk=integration.pk).update(
+        enabled_at=datetime(2028, 2, 29, 10, 0, tzinfo=UTC)
+    )
+
+    html = admin_client_.get("/admin/dashboard/").content.decode()
+
+    assert (
+        "Candidates last updated since 28 Feb 2026 (two calendar years before the day the "
+        "integration was enabled)" in html
+    )
 
 
 def test_bulk_sync_progress_counters_and_skip_reasons(admin_client_):

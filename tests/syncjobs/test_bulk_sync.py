@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -103,10 +103,10 @@ def test_each_skip_reason_is_counted_and_only_eligible_candidates_are_sent(
 
 
 def test_history_window_follows_the_integration_setting(integration, candidate_linkedin):
-    Integration.objects.filter(pk=integration.pk).update(history_days=30)
+    Integration.objects.filter(pk=integration.pk).update(history_years=1)
     integration.refresh_from_db()
-    recent = CandidateFactory(updated_at=integration.enabled_at - timedelta(days=29))
-    CandidateFactory(updated_at=integration.enabled_at - timedelta(days=31))
+    recent = CandidateFactory(updated_at=integration.enabled_at - timedelta(days=360))
+    CandidateFactory(updated_at=integration.enabled_at - timedelta(days=370))
 
     run = bulk_sync_run(sleep=no_sleep)
 
@@ -451,3 +451,21 @@ def test_live_sync_waits_for_the_bulk_sync_of_the_organization_now_enabled(
     assert not bulk_sync_completed()
     assert bulk_sync_completed(ORG)
     assert bulk_sync.bulk_sync_needed()
+
+
+def test_the_window_is_two_calendar_years_before_the_day_of_enabling(candidate_linkedin):
+    """Enabled on 29 February 2028: the window opens on 28 February 2026, not 730 days back."""
+    with time_machine.travel(datetime(2028, 2, 29, 16, 30, tzinfo=UTC), tick=False):
+        enabled_integration(ORG)
+        first_day = CandidateFactory(updated_at=datetime(2026, 2, 28, 0, 0, tzinfo=UTC))
+        day_before = CandidateFactory(updated_at=datetime(2026, 2, 27, 23, 59, tzinfo=UTC))
+        # 730 days before the enabling moment is 1 March 2026 16:30: a day-count would
+        # leave out this candidate, updated well within the two calendar years.
+        within = CandidateFactory(updated_at=datetime(2026, 3, 1, 9, 0, tzinfo=UTC))
+
+        run = bulk_sync_run(sleep=no_sleep)
+
+    assert sorted(sent_ids(candidate_linkedin)) == sorted([str(first_day.pk), str(within.pk)])
+    assert str(day_before.pk) not in sent_ids(candidate_linkedin)
+    assert run.skipped == {"outside_history": 1}
+    assert run.window_start == datetime(2026, 2, 28, tzinfo=UTC)

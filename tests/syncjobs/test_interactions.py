@@ -14,10 +14,12 @@ from candidates import services as candidate_services
 from candidates.models import MemberLink
 from requisitions.models import Activity
 from syncjobs.interactions import (
+    BUDGET_SPENT,
+    CAUGHT_UP,
     FIRST_RUN_LOOKBACK,
-    MAX_WINDOWS_PER_RUN,
     SAFETY_LAG,
     inmail_sync_runs,
+    interaction_budget_seconds,
     interaction_sync_all,
     interaction_sync_contract,
     note_sync_runs,
@@ -113,7 +115,7 @@ def test_inmails_are_read_per_seat_in_windows_of_at_most_12_hours(fake_rsc, worl
     assert run.counters["windows"] == 2
 
 
-def test_the_first_window_starts_a_lookback_before_enabling_and_a_run_is_bounded(fake_rsc, world):
+def test_the_first_run_starts_a_lookback_before_enabling_and_catches_up(fake_rsc, world):
     contract = world["contract"]
     Contract.objects.filter(pk=contract.pk).update(inmail_watermark=None)
     contract.refresh_from_db()
@@ -121,7 +123,98 @@ def test_the_first_window_starts_a_lookback_before_enabling_and_a_run_is_bounded
     contract.refresh_from_db()
     start = ENABLED_AT - FIRST_RUN_LOOKBACK
     assert run.window_start == start
-    assert contract.inmail_watermark == start + MAX_WINDOWS_PER_RUN * timedelta(hours=12)
+    assert contract.inmail_watermark == run.window_end == NOW - SAFETY_LAG
+    assert run.counters[CAUGHT_UP] == 1
+    assert BUDGET_SPENT not in run.counters
+
+
+def test_an_inmail_sent_ten_minutes_before_a_manual_sync_right_after_enabling_is_synced(
+    fake_rsc, capsys
+):
+    """The bug: the first manual sync started 30 days back and stopped after 12 windows of 12
+    hours, the second 6 days later, both "succeeded", and the InMail was still not there."""
+    now = datetime.now(tz=UTC)
+    enabled_integration(ORG)  # enabled now
+    contract = ContractFactory(urn="urn:li:contract:100")
+    LinkedInSeatFactory(user=UserFactory(), seat_urn="urn:li:seat:5001", contract=contract)
+    candidate = MemberLinkFactory(person_urn="urn:li:person:ada").candidate
+    fake_rsc.events = [
+        inmail(
+            "fresh",
+            seat="urn:li:seat:5001",
+            member="urn:li:person:ada",
+            at=now - timedelta(minutes=10),
+        )
+    ]
+
+    call_command("run_sync", "inmail_sync")
+
+    assert Activity.objects.filter(candidate=candidate, external_id="fresh").exists()
+    out = capsys.readouterr().out
+    run = SyncRun.objects.get(kind=INMAIL)
+    assert run.status == SyncRun.Status.SUCCEEDED
+    assert run.counters["windows"] == 60  # 30 days less the safety lag, in 12-hour windows
+    # Progress as it goes: one line per window reached, with the counters.
+    assert out.count("reached ") >= 60
+    assert f"reached {run.window_end:%Y-%m-%d %H:%M:%S} UTC (now less LinkedIn" in out
+    assert "created 1" in out
+    contract.refresh_from_db()
+    assert now - SAFETY_LAG <= contract.inmail_watermark <= datetime.now(tz=UTC) - SAFETY_LAG
+
+
+def test_a_run_with_a_time_budget_stops_after_a_whole_window_and_the_next_continues(
+    fake_rsc, world
+):
+    contract = world["contract"]
+    Contract.objects.filter(pk=contract.pk).update(inmail_watermark=None)
+    contract.refresh_from_db()
+    ticks = iter(range(1000))  # every window takes one "second"
+
+    first = interaction_sync_contract(
+        kind=INMAIL, contract=contract, now=NOW, budget_seconds=3, clock=lambda: next(ticks)
+    )
+
+    start = ENABLED_AT - FIRST_RUN_LOOKBACK
+    assert first.status == SyncRun.Status.SUCCEEDED
+    assert first.counters == {"windows": 3, BUDGET_SPENT: 1}
+    contract.refresh_from_db()
+    assert contract.inmail_watermark == first.window_end == start + timedelta(hours=36)
+
+    second = sync(INMAIL, contract)
+
+    assert second.window_start == start + timedelta(hours=36)
+    assert second.counters[CAUGHT_UP] == 1
+    contract.refresh_from_db()
+    assert contract.inmail_watermark == NOW - SAFETY_LAG
+
+
+def test_the_periodic_task_catches_up_within_its_budget(fake_rsc, world, settings):
+    contract = world["contract"]
+    Contract.objects.filter(pk=contract.pk).update(inmail_watermark=None, note_watermark=None)
+    Integration.objects.update(enabled_at=datetime.now(tz=UTC) - timedelta(hours=1))
+    settings.CELERY_TASK_SOFT_TIME_LIMIT = 840
+
+    result = interaction_sync_all()
+
+    contract.refresh_from_db()
+    assert result["failed"] == 0 and result["behind"] == []
+    # Both streams reached (real) now less the safety lag in one cycle, from 30 days back.
+    assert contract.inmail_watermark > datetime.now(tz=UTC) - SAFETY_LAG - timedelta(minutes=1)
+    assert contract.note_watermark > datetime.now(tz=UTC) - SAFETY_LAG - timedelta(minutes=1)
+    assert interaction_budget_seconds() == 840 * 0.6
+
+
+def test_the_periodic_task_says_which_runs_are_still_behind(fake_rsc, world, monkeypatch):
+    contract = world["contract"]
+    Contract.objects.filter(pk=contract.pk).update(inmail_watermark=None, note_watermark=None)
+    monkeypatch.setattr("syncjobs.interactions.interaction_budget_seconds", lambda: 0.0)
+
+    result = interaction_sync_all()
+
+    assert result["runs"] == 2 and result["failed"] == 0
+    assert len(result["behind"]) == 2
+    assert all("reached" in line for line in result["behind"])
+    assert all(run.counters == {"windows": 1, BUDGET_SPENT: 1} for run in SyncRun.objects.all())
 
 
 def test_inmails_become_activities_on_linked_candidates_and_unlinked_ones_are_counted(

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.urls import reverse
 
+from candidates.models import MemberLink
 from syncjobs.models import PurgeNotice, SyncRun
 from syncjobs.purge import FIRST_CHECK_LOOKBACK, purge_check, purge_check_runs
 from tests.candidates.factories import MemberLinkFactory
@@ -47,6 +48,53 @@ def test_notices_are_stored_once_and_tied_to_the_linked_candidate(integration, c
     [again] = purge_check_runs(now=ENABLED + timedelta(days=14))
     assert candidate_linkedin.purge_queries[-1] == ENABLED + timedelta(days=7)
     assert again.created == 0 and PurgeNotice.objects.count() == 2
+
+
+def test_a_notice_goes_to_the_active_link_else_to_the_link_that_ended_last(
+    integration, candidate_linkedin
+):
+    """One member linked to Ann, unlinked, linked to Bob, unlinked, linked to Cy; then Cy's link
+    ends too. Run on PostgreSQL as well: its NULLs sort last in ascending order."""
+    member = "urn:li:person:moved"
+    day = ENABLED - timedelta(days=100)
+    ann = MemberLinkFactory(
+        person_urn=member, linked_at=day, unlinked_at=day + timedelta(days=10)
+    ).candidate
+    bob = MemberLinkFactory(
+        person_urn=member, linked_at=day + timedelta(days=20), unlinked_at=day + timedelta(days=30)
+    ).candidate
+    cy_link = MemberLinkFactory(person_urn=member, linked_at=day + timedelta(days=40))
+    candidate_linkedin.purged = [notice(1, ENABLED, member)]
+
+    purge_check_runs(now=ENABLED + timedelta(days=7))
+
+    assert PurgeNotice.objects.get(notice_id="purge-1").candidate == cy_link.candidate
+
+    # Cy's link ends: the notice goes to whoever held the member last, not to the first link.
+    MemberLink.objects.filter(pk=cy_link.pk).update(unlinked_at=day + timedelta(days=50))
+    candidate_linkedin.purged = [notice(2, ENABLED + timedelta(days=8), member)]
+    purge_check_runs(now=ENABLED + timedelta(days=14))
+
+    assert PurgeNotice.objects.get(notice_id="purge-2").candidate == cy_link.candidate
+    # Ann's link is the oldest to end; Bob's ended before Cy's.
+    assert {ann.pk, bob.pk}.isdisjoint(PurgeNotice.objects.values_list("candidate", flat=True))
+
+
+def test_a_notice_follows_when_the_link_ended_not_when_it_began(integration, candidate_linkedin):
+    member = "urn:li:person:history"
+    day = ENABLED - timedelta(days=100)
+    # Links kept from an older system: the later-begun link ended first.
+    MemberLinkFactory(
+        person_urn=member, linked_at=day + timedelta(days=5), unlinked_at=day + timedelta(days=6)
+    )
+    ended_last = MemberLinkFactory(
+        person_urn=member, linked_at=day, unlinked_at=day + timedelta(days=9)
+    )
+    candidate_linkedin.purged = [notice(1, ENABLED, member)]
+
+    purge_check_runs(now=ENABLED + timedelta(days=7))
+
+    assert PurgeNotice.objects.get().candidate == ended_last.candidate
 
 
 def test_a_failed_check_asks_again_from_the_same_point(integration, candidate_linkedin):

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tests.tracker_rsc.factories import ContractFactory, UserFactory, enabled_integration
 from tracker_rsc import services, signals
+from tracker_rsc.history import MAX_HISTORY_YEARS
 from tracker_rsc.models import Contract, Integration
 
 pytestmark = pytest.mark.django_db
@@ -222,22 +223,23 @@ def test_integration_mark_registered_refuses_a_disabled_integration():
 
 
 def test_integration_update_settings():
-    services.integration_update_settings(history_days=365, stub_profiles_enabled=False)
+    services.integration_update_settings(history_years=3, stub_profiles_enabled=False)
 
     stored = Integration.objects.get()
-    assert (stored.history_days, stored.stub_profiles_enabled) == (365, False)
+    assert (stored.history_years, stored.stub_profiles_enabled) == (3, False)
 
 
-@pytest.mark.parametrize("days", [0, services.MAX_HISTORY_DAYS + 1])
-def test_integration_update_settings_refuses_out_of_range_history(days):
+@pytest.mark.parametrize("years", [0, MAX_HISTORY_YEARS + 1])
+def test_integration_update_settings_refuses_out_of_range_history(years):
     Integration.get()
 
     with pytest.raises(ValidationError) as excinfo:
-        services.integration_update_settings(history_days=days, stub_profiles_enabled=False)
+        services.integration_update_settings(history_years=years, stub_profiles_enabled=False)
 
-    assert "history_days" in excinfo.value.message_dict
+    assert "history_years" in excinfo.value.message_dict
+    assert "FAQ's default is 2" in str(excinfo.value)
     stored = Integration.objects.get()
-    assert (stored.history_days, stored.stub_profiles_enabled) == (730, True)
+    assert (stored.history_years, stored.stub_profiles_enabled) == (2, True)
 
 
 # --- the command ----------------------------------------------------------------------------

@@ -48,7 +48,7 @@ def test_integration_get_creates_one_disabled_row_and_reuses_it():
     assert first.pk == second.pk
     assert Integration.objects.count() == 1
     assert first.status == Integration.Status.DISABLED
-    assert first.history_days == 730
+    assert first.history_years == 2
     assert len(first.callback_token) >= 32
 
 

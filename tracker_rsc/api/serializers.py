@@ -7,6 +7,7 @@ owners and connections), so a page of any size costs a constant number of querie
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -32,6 +33,11 @@ from tracker_rsc.api.fields import StrictJSONTypesMixin
 from tracker_rsc.api.permissions import sees_linkedin_widget
 
 # --- Candidates -----------------------------------------------------------------------------
+
+
+def _same_text(sent: Any, stored: Any) -> bool:
+    """A text value sent as it is stored (surrounding spaces aside, as the service strips)."""
+    return isinstance(sent, str) and isinstance(stored, str) and sent.strip() == stored.strip()
 
 
 class MemberLinkSerializer(serializers.Serializer):
@@ -106,6 +112,25 @@ class CandidateSerializer(StrictJSONTypesMixin, serializers.ModelSerializer):
             return None
         link = candidate_active_link_of(candidate)
         return MemberLinkSerializer(link).data if link else None
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        # On an update, a value sent back exactly as stored is no change and is not validated:
+        # a record older than today's rules (an email or URL stored before them) can be PUT
+        # back unchanged, and that save is what starts LinkedIn matching. Changed values are
+        # validated as always (candidates.services.candidate_update does the same).
+        if self.instance is not None and isinstance(data, Mapping):
+            unchanged = [
+                name
+                for name in self.Meta.fields
+                if name in data
+                and name not in self.Meta.read_only_fields
+                and _same_text(data.get(name), getattr(self.instance, name, None))
+            ]
+            if unchanged:
+                data = data.copy()
+                for name in unchanged:
+                    data.pop(name)
+        return super().to_internal_value(data)
 
     def validate_linkedin_profile_url(self, value: str) -> str:
         if value.strip() and not normalize.profile_slug(value):
