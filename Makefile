@@ -33,7 +33,8 @@ else
 XDIST := -n $(PYTEST_WORKERS)
 endif
 
-.PHONY: help install run prepare test lint fmt check migrate seed worker beat clean bench lock audit
+.PHONY: help install run prepare test lint fmt check migrate seed worker beat clean bench lock audit \
+	prod-smoke lint-docker
 
 # DEBUG is off unless set (production fails closed); the local demo and its helpers turn it on,
 # which also turns the LinkedIn sandbox on. Set DEBUG=off yourself to try a production start.
@@ -118,6 +119,13 @@ check: install ## Django's system checks and the migrations check
 
 bench: install ## Run bench/ and write bench/REPORT.md (BENCH_CANDIDATES, DATABASE_URL, BENCH_ONLY)
 	$(PY) bench/report.py $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
+
+prod-smoke: install ## Production topology here: gunicorn, 2 workers, beat, S3, sandbox server (PROD_SMOKE_*)
+	$(PY) ops/prod_smoke.py
+
+lint-docker: install ## hadolint the Dockerfile, check compose.yaml against the Compose schema
+	$(VENV)/bin/hadolint --failure-threshold info Dockerfile
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec compose.yaml
 
 clean: ## Remove .venv and caches (keeps var/, the local database)
 	rm -rf $(VENV) .ruff_cache .pytest_cache *.egg-info

@@ -387,22 +387,49 @@ def application_record(placement: Placement) -> ApplicationRecord:
     )
 
 
+class CvUnreadable(Exception):
+    """The candidate has a CV file that storage cannot give back (missing, or storage down)."""
+
+
+def _storage_errors() -> tuple[type[Exception], ...]:
+    """What reading a file can raise: OSError locally, boto's errors from object storage."""
+    errors: list[type[Exception]] = [OSError]
+    try:
+        from botocore.exceptions import BotoCoreError, ClientError
+    except ImportError:  # object storage not installed: local files only
+        return tuple(errors)
+    return (*errors, BotoCoreError, ClientError)
+
+
+STORAGE_ERRORS = _storage_errors()
+
+
 def primary_cv(candidate: Candidate) -> tuple[str, str, bytes] | None:
     """The candidate's primary CV as (file name, content type, bytes), or None.
 
-    The uploaded file when it can be read; else the extracted text as a text file.
+    The uploaded file, read through the configured storage (local disk or object storage),
+    whichever machine this runs on; the extracted text as a text file when there is no file
+    (or the file is empty or too large for LinkedIn). A file that storage cannot give back
+    raises ``CvUnreadable``: sending the CV text in its place would hide the loss.
     """
     if candidate.cv_file:
         try:
             with candidate.cv_file.open("rb") as handle:
                 content = handle.read(MAX_CV_BYTES + 1)
-        except OSError:
-            logger.warning("CV file of candidate %s cannot be read", candidate.pk, exc_info=True)
-        else:
-            if content and len(content) <= MAX_CV_BYTES:
-                name = PurePath(candidate.cv_file.name).name
-                content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-                return name, content_type, content
+        except STORAGE_ERRORS as exc:
+            raise CvUnreadable(
+                f"the CV file {candidate.cv_file.name} of candidate {candidate.pk} cannot be "
+                f"read from storage: {type(exc).__name__}: {exc}"
+            ) from exc
+        if content and len(content) <= MAX_CV_BYTES:
+            name = PurePath(candidate.cv_file.name).name
+            content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            return name, content_type, content
+        logger.warning(
+            "CV file of candidate %s is empty or larger than %s bytes; sending its text",
+            candidate.pk,
+            MAX_CV_BYTES,
+        )
     if candidate.cv_text.strip():
         name = f"cv-{candidate.pk}.txt"
         return name, "text/plain", candidate.cv_text.encode("utf-8")
@@ -459,7 +486,14 @@ def send_application_upserts(events: list[OutboxEvent]) -> Outcome:
             else:
                 outcome.permanent[event.pk] = f"LinkedIn refused the application: {message}"
             continue
-        cv = primary_cv(placement.candidate)
+        try:
+            cv = primary_cv(placement.candidate)
+        except CvUnreadable as exc:
+            # Retried like any transient failure; once retries run out the event is dead and
+            # the admin's outbox shows why.
+            logger.error("application %s: %s", placement.pk, exc)
+            outcome.failed[event.pk] = f"The application went, its CV not: {exc}"
+            continue
         if cv is not None:
             name, content_type, content = cv
             try:

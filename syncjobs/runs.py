@@ -22,6 +22,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from syncjobs.models import SyncRun
+from tracker_rsc.log_format import bind_sync_run
 from tracker_rsc.models import Contract, LinkedInSeat
 
 logger = logging.getLogger(__name__)
@@ -71,6 +72,7 @@ def sync_run_start(
                 active.heartbeat_at = now
                 active.started_at = active.started_at or now
                 active.save(update_fields=["status", "heartbeat_at", "started_at"])
+                bind_sync_run(active.pk)
                 return active, True
             if not stale:
                 return None, False
@@ -95,6 +97,7 @@ def sync_run_start(
                 )
         except IntegrityError:  # another process claimed the key a moment ago
             return None, False
+    bind_sync_run(run.pk)  # this task's log lines now carry the run's id
     return run, False
 
 

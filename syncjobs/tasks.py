@@ -65,5 +65,6 @@ import syncjobs.interactions  # noqa: E402  (interaction_sync_all, inmail/note_s
 import syncjobs.job_sync  # noqa: E402  (requisition/application handlers, job_sync)
 import syncjobs.notifications  # noqa: E402  (notification_process, notification_sweep)
 import syncjobs.purge  # noqa: E402  (purge_check, the purge_check runner)
+import syncjobs.retention  # noqa: E402  (prune, the daily retention job)
 import syncjobs.seat_sync  # noqa: E402  (seat_sync, the seat_sync runner)
 import syncjobs.stub_import  # noqa: E402,F401  (stub_import_all, the stub_import runner)

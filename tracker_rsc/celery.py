@@ -8,6 +8,8 @@ import socket
 
 from celery import Celery, signals
 
+from tracker_rsc.log_format import clear_context
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker_rsc.settings")
 
 app = Celery("tracker_rsc")
@@ -32,6 +34,10 @@ def _refuse_unsafe_start(**kwargs: object) -> None:
     except ImproperlyConfigured as exc:
         raise SystemExit(f"ImproperlyConfigured: {exc}") from exc
 
+
+# A worker process runs task after task: a sync run bound by one never tags the next's lines.
+signals.task_prerun.connect(clear_context, weak=False)
+signals.task_postrun.connect(clear_context, weak=False)
 
 SMOKE_KEY_PREFIX = "tracker_rsc:smoke:"
 SMOKE_KEY_TTL_SECONDS = 600

@@ -140,6 +140,30 @@ STORAGES = {
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 
+# --- Object storage for uploaded files (CVs) --------------------------------------------------
+# With a bucket, CVs live in S3-compatible object storage (django-storages), so a worker on
+# another machine reads the file the web process stored. Variables as django-storages names
+# them; without keys boto3's own chain (instance role, ~/.aws) applies. Files stay private:
+# no public ACL, and any URL the storage hands out is signed and short-lived.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("AWS_LOCATION", default=""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            # Two uploads named cv.pdf must never replace each other's file.
+            "file_overwrite": False,
+        },
+    }
+
 # --- Security (production when DEBUG is off) ----------------------------------------------
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
@@ -205,8 +229,11 @@ CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 CELERY_TASK_TIME_LIMIT = env.int(
     "CELERY_TASK_TIME_LIMIT", default=min(900, CELERY_VISIBILITY_TIMEOUT // 2)
 )
+# A minute of grace before the hard limit, or a fifth of it when the limit is short (a short
+# visibility timeout must not leave a soft limit of one second).
 CELERY_TASK_SOFT_TIME_LIMIT = env.int(
-    "CELERY_TASK_SOFT_TIME_LIMIT", default=max(1, CELERY_TASK_TIME_LIMIT - 60)
+    "CELERY_TASK_SOFT_TIME_LIMIT",
+    default=max(1, CELERY_TASK_TIME_LIMIT - min(60, CELERY_TASK_TIME_LIMIT // 5)),
 )
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -224,6 +251,8 @@ else:
         "socket_timeout": 5,
         "socket_connect_timeout": 5,
     }
+# Processes per worker (celery's own default is the CPU count); `make prod-smoke` runs one each.
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=None)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -278,6 +307,10 @@ CELERY_BEAT_SCHEDULE = {
     "purge-check-weekly": {  # LinkedIn asks for purged-export notices at least every 30 days
         "task": "syncjobs.tasks.purge_check",
         "schedule": crontab(day_of_week=1, hour=4, minute=0),
+    },
+    "prune-daily": {  # retention: settled outbox events, handled notifications, old runs
+        "task": "syncjobs.tasks.prune",
+        "schedule": crontab(hour=2, minute=40),
     },
 }
 BEAT_LOCK_FILE = str(VAR_DIR / "celerybeat.lock")
@@ -350,11 +383,48 @@ if LINKEDIN_SANDBOX:
         "schedule": timedelta(minutes=1),
     }
 
+# --- Retention (``manage.py prune`` and the daily beat job) -------------------------------------
+# Ages in days; 0 keeps that kind forever. What an audit needs is never pruned (erasure
+# tombstones, member links, the admin log, held records, anything pending or failed).
+PRUNE_OUTBOX_DAYS = env.int("PRUNE_OUTBOX_DAYS", default=30)
+PRUNE_NOTIFICATIONS_DAYS = env.int("PRUNE_NOTIFICATIONS_DAYS", default=90)
+PRUNE_SYNC_RUNS_DAYS = env.int("PRUNE_SYNC_RUNS_DAYS", default=180)
+# Rows deleted per short transaction: small enough that no table is locked for long.
+PRUNE_BATCH_SIZE = env.int("PRUNE_BATCH_SIZE", default=500)
+
+# --- Error reporting and logs -----------------------------------------------------------------
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from tracker_rsc.observability import sentry_init
+
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
+
+# ``plain`` for people, ``json`` for a log pipeline: one object per line with the Celery task
+# id and the sync run id (tracker_rsc.log_format).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'plain' or 'json', not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "tracker_rsc.log_format.ContextFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "tracker_rsc.log_format.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

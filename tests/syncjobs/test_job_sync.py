@@ -420,3 +420,20 @@ def test_sandbox_job_connect_application_and_evaluation_end_to_end(
     summary = placement.activities.get(kind="evaluation_summary")
     assert "resume only" in summary.body
     assert summary.placement == placement
+
+
+def test_a_cv_file_missing_from_storage_fails_the_event_and_never_sends_the_text(fake_rsc, world):
+    job = requisition([world["alice"]])
+    ProjectConnectionFactory(requisition=job)
+    candidate = CandidateFactory(cv_text="Python, Spark.")
+    candidate.cv_file.name = "cvs/2026/01/gone.pdf"  # stored once, since lost from storage
+    candidate.save()
+    placement = requisition_services.placement_create(candidate=candidate, requisition=job)
+    drain()
+
+    assert str(placement.pk) in fake_rsc.applications  # the application itself went
+    assert (str(placement.pk), "primary-cv") not in fake_rsc.attachments
+    event = OutboxEvent.objects.get(kind=Kind.APPLICATION_UPSERT)
+    assert event.status == OutboxEvent.Status.FAILED  # retried, then dead: never silent
+    assert "cvs/2026/01/gone.pdf" in event.last_error
+    assert "cannot be read from storage" in event.last_error
