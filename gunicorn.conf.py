@@ -44,9 +44,23 @@ errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(D)sus "%(a)s"'
 
-# Filters attached to the access log before the first request, e.g. one that redacts the
-# callback token from /integrations/linkedin/callback/<token>/ paths.
-ACCESS_LOG_FILTERS: list[logging.Filter] = []
+
+def _callback_token_filter() -> logging.Filter:
+    """tracker_rsc.log_redaction's filter, loaded from its file: importing the tracker_rsc
+    package would start Celery's app in the master process."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent / "tracker_rsc" / "log_redaction.py"
+    spec = importlib.util.spec_from_file_location("tracker_log_redaction", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.CallbackTokenFilter()
+
+
+# Filters attached to the access log before the first request: the callback token in
+# /integrations/linkedin/callback/<token>/ request lines becomes [redacted].
+ACCESS_LOG_FILTERS: list[logging.Filter] = [_callback_token_filter()]
 
 
 def on_starting(server: Any) -> None:

@@ -25,6 +25,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,11 @@ CALLBACK_SECRET = "bench-bad-input-secret"  # noqa: S105 (a throwaway test secre
 ORG = "urn:li:organization:2414183"
 # The callback stores the push it refused, for audit (DESIGN §8: nothing LinkedIn sends is lost).
 REJECTED_PUSH = (("syncjobs_inboundnotification",), "the rejected push, kept for audit")
+# django-axes records each failed login (per username and address) to lock the pair out.
+FAILED_LOGIN = (
+    ("axes_accessattempt", "axes_accessfailurelog"),
+    "the failed login, counted for the lockout",
+)
 
 
 @dataclass
@@ -100,11 +106,12 @@ def short(text: str, limit: int = 110) -> str:
 
 
 def probes() -> list[Probe]:
+    from django.conf import settings
     from django.contrib import messages
     from django.contrib.auth import get_user_model
     from django.core.management import CommandError, call_command
     from django.test import Client, override_settings
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     from candidates.services import candidate_create
     from requisitions.models import Requisition
@@ -130,7 +137,13 @@ def probes() -> list[Probe]:
     client.force_login(admin)
     recruiter_client = Client()
     recruiter_client.force_login(recruiter)
-    token = Token.objects.create(user=recruiter).key
+    token = AuthToken.objects.create(user=recruiter)[1]
+    revoked_instance, revoked = AuthToken.objects.create(user=recruiter)
+    revoked_instance.delete()  # what logout or the admin's revoke does
+    _, expired = AuthToken.objects.create(user=recruiter, expiry=timedelta(seconds=-1))
+    users.create_user("bench-lockout", "lockout@example.com", "bench-lockout-password")
+    writer = Client()  # a user who has written nothing yet, for the write-rate probe
+    writer.force_login(users.create_superuser("bench-writer", "w@example.com", "x" * 20))
     integration = Integration.get()
     integration.status = Integration.Status.ENABLED
     integration.organization_urn = ORG
@@ -264,6 +277,36 @@ def probes() -> list[Probe]:
             )
 
         return send
+
+    def throttled_write() -> tuple[bool, str]:
+        # The write rate lowered to one a minute for a user who has written nothing yet: the
+        # second (refused) write is over it.
+        rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "write": "1/min"}
+        body = json.dumps({"first_name": "A", "last_name": "B", "email": "not an email"})
+        with override_settings(
+            REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+        ):
+            for _ in range(2):
+                response = writer.post("/api/v1/candidates/", body, content_type="application/json")
+        return response.status_code == 429, short(
+            f"{answer(response)} (Retry-After: {response.get('Retry-After')})"
+        )
+
+    def locked_out() -> tuple[bool, str]:
+        # AXES_FAILURE_LIMIT wrong passwords for one username from one address, then the right one.
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            Client().post("/accounts/login/", {"username": "bench-lockout", "password": "wrong"})
+        response = Client().post(
+            "/accounts/login/", {"username": "bench-lockout", "password": "bench-lockout-password"}
+        )
+        signed_in = response.wsgi_request.user.is_authenticated
+        return not signed_in and response.status_code == 429, (
+            f"{response.status_code} locked out (Retry-After: {response.get('Retry-After')})"
+        )
+
+    def beyond_the_callback_bound() -> tuple[bool, str]:
+        with override_settings(CALLBACK_REJECTED_PER_HOUR=0):
+            return callback(push, sign=False)()
 
     def sandbox(
         action: str,
@@ -411,6 +454,9 @@ def probes() -> list[Probe]:
         Probe("API", "no credentials", api("post", "/api/v1/candidates/", {"first_name": "A", "last_name": "B", "email": "a@example.com"}, as_user=anonymous)),
         Probe("API", "a token that does not exist", api("post", "/api/v1/candidates/", {"first_name": "A", "last_name": "B", "email": "a@example.com"}, as_user=anonymous, HTTP_AUTHORIZATION="Token " + "0" * 40)),
         Probe("API", "the OpenAPI schema without a login", api("get", "/api/schema/", as_user=anonymous)),
+        Probe("API", "a revoked token", api("get", "/api/v1/candidates/", as_user=anonymous, HTTP_AUTHORIZATION=f"Token {revoked}")),
+        Probe("API", "an expired token", api("get", "/api/v1/candidates/", as_user=anonymous, HTTP_AUTHORIZATION=f"Token {expired}"), ("knox_authtoken",), "the expired token deleted"),
+        Probe("API", "a second write within the minute at a write rate of 1/min", throttled_write),
         Probe("API", "a valid token, wrong scheme (Bearer)", api("get", "/api/v1/candidates/", as_user=anonymous, HTTP_AUTHORIZATION=f"Bearer {token}")),
         # --- LinkedIn's callback ----------------------------------------------------------
         Probe("callback", "unknown token", callback(push, token="nope")),
@@ -422,6 +468,8 @@ def probes() -> list[Probe]:
         Probe("callback", "no signature", callback(push, sign=False), *REJECTED_PUSH),
         Probe("callback", "signed with another secret", callback(push, secret="not-the-client-secret"), *REJECTED_PUSH),
         Probe("callback", "signature header without the hmacsha256= prefix", callback(push, header="0" * 64), *REJECTED_PUSH),
+        Probe("callback", "an unsigned push beyond the hour's bound of stored forgeries", beyond_the_callback_bound, ("syncjobs_inboundnotification",), "the hour's one summary row that counts them"),
+        Probe("callback", "another unsigned push beyond the bound", beyond_the_callback_bound),
         Probe("callback", "signed, empty body", callback(b""), *REJECTED_PUSH),
         Probe("callback", "signed, body not JSON", callback(b"{truncated"), *REJECTED_PUSH),
         Probe("callback", "signed, JSON without an id", callback(b'{"type":"EXPORT_CANDIDATE_PROFILE"}'), *REJECTED_PUSH),
@@ -463,7 +511,9 @@ def probes() -> list[Probe]:
         Probe("command", "seed_demo with DEBUG off (no --allow-production)", command("seed_demo", debug=False)),
         Probe("command", "seed_demo --requisitions 1", command("seed_demo", "--requisitions", "1")),
         Probe("command", "seed_demo --candidates not-a-number", command("seed_demo", "--candidates", "many")),
-        Probe("command", "drf_create_token for an unknown user", command("drf_create_token", "nobody-by-this-name")),
+        Probe("command", "create_api_token for an unknown user", command("create_api_token", "nobody-by-this-name")),
+        Probe("command", "create_api_token --expires-days 0", command("create_api_token", "bench-recruiter", "--expires-days", "0")),
+        Probe("command", "create_api_token --expires-days not-a-number", command("create_api_token", "bench-recruiter", "--expires-days", "soon")),
         # --- LinkedIn's payloads (what the client reads back) -----------------------------
         Probe("LinkedIn payload", "push body not JSON", payload(lambda: parse_push(b"<html>"))),
         Probe("LinkedIn payload", "push id an empty string", payload(lambda: parse_push(b'{"type":"X","id":"  "}'))),
@@ -478,12 +528,13 @@ def probes() -> list[Probe]:
         Probe("LinkedIn payload", "project connection with an unknown state", payload(lambda: ProjectConnectionChange.from_json({"hiringProject": "urn:li:hiringProject:77", "externalJobRequisitionId": "1", "owner": "urn:li:seat:1", "state": "HALF", "hiringAssistantAutomation": True, "changedAt": 1764000000000}))),
         Probe("LinkedIn payload", "purge notice without the member", payload(lambda: PurgedExport.from_json({"id": "p1", "purgedAt": 1764000000000}))),
         # --- sign-in pages ----------------------------------------------------------------
-        Probe("login", "Tracker login with a wrong password", login("/accounts/login/", "bench-recruiter", "wrong-password")),
-        Probe("login", "Tracker login for a user that does not exist", login("/accounts/login/", "nobody-by-this-name", "whatever-password")),
-        Probe("login", "Tracker login with an empty username and password", login("/accounts/login/", "", "")),
-        Probe("login", "Tracker login with a 100,000-character password", login("/accounts/login/", "bench-recruiter", "x" * 100_000)),
-        Probe("login", "admin login by a user who is not staff", login("/admin/login/", "bench-recruiter", "bench-recruiter-pw")),
-        Probe("login", "admin login with a wrong password", login("/admin/login/", "bench-admin", "wrong-password")),
+        Probe("login", "Tracker login with a wrong password", login("/accounts/login/", "bench-recruiter", "wrong-password"), *FAILED_LOGIN),
+        Probe("login", "Tracker login for a user that does not exist", login("/accounts/login/", "nobody-by-this-name", "whatever-password"), *FAILED_LOGIN),
+        Probe("login", "Tracker login with an empty username and password", login("/accounts/login/", "", ""), *FAILED_LOGIN),
+        Probe("login", "Tracker login with a 100,000-character password", login("/accounts/login/", "bench-recruiter", "x" * 100_000), *FAILED_LOGIN),
+        Probe("login", "admin login by a user who is not staff", login("/admin/login/", "bench-recruiter", "bench-recruiter-pw"), *FAILED_LOGIN),
+        Probe("login", "admin login with a wrong password", login("/admin/login/", "bench-admin", "wrong-password"), *FAILED_LOGIN),
+        Probe("login", "the right password after AXES_FAILURE_LIMIT wrong ones (locked out)", locked_out, *FAILED_LOGIN),
         Probe("login", "Sign in with LinkedIn: a return with a state Tracker never issued", signin("get", "/accounts/linkedin/return/", {"code": "a-code", "state": "forged-state"})),
         Probe("login", "Sign in with LinkedIn: a return without a code or state", signin("get", "/accounts/linkedin/return/")),
         Probe("login", "Sign in with LinkedIn: a return with error=access_denied", signin("get", "/accounts/linkedin/return/", {"error": "access_denied", "state": "forged-state"})),

@@ -120,6 +120,101 @@ CONTROLS: tuple[Control, ...] = (
     # --- Who may do what ------------------------------------------------------------------
     Control(
         "who may do what",
+        "API delete and erasure need the admin's model permissions (delete_candidate, "
+        "erase_candidate…), not merely is_staff; every API write checks a permission",
+        (
+            "tests/tracker_rsc/test_permission_matrix.py::test_api_write_matrix",
+            "tests/tracker_rsc/test_permission_matrix.py::test_every_api_write_is_in_the_matrix",
+            "tests/tracker_rsc/test_permission_matrix.py::test_a_write_the_table_does_not_name_is_refused",
+        ),
+    ),
+    Control(
+        "who may do what",
+        "Every admin action checks a permission; the matrix walks superuser, staff with and "
+        "without each permission, recruiter, unseated recruiter, anonymous",
+        (
+            "tests/tracker_rsc/test_permission_matrix.py::test_every_admin_action_is_in_the_matrix_and_checks_a_permission",
+            "tests/tracker_rsc/test_permission_matrix.py::test_admin_action_matrix",
+            "tests/tracker_rsc/test_permission_matrix.py::test_admin_erase_needs_the_erase_permission_not_delete",
+            "tests/tracker_rsc/test_permission_matrix.py::test_anonymous_and_recruiters_do_not_reach_the_admin",
+        ),
+    ),
+    Control(
+        "who may do what",
+        "DRF throttles per user and anonymous, stricter on writes and on erasure",
+        (
+            "tests/tracker_rsc/test_rate_limits.py::test_anonymous_requests_are_limited_by_address",
+            "tests/tracker_rsc/test_rate_limits.py::test_guessed_tokens_count_against_the_anonymous_limit",
+            "tests/tracker_rsc/test_rate_limits.py::test_each_user_has_a_limit_of_their_own",
+            "tests/tracker_rsc/test_rate_limits.py::test_writes_have_a_stricter_limit_and_a_refused_write_changes_nothing",
+            "tests/tracker_rsc/test_rate_limits.py::test_erasure_has_the_strictest_limit",
+        ),
+    ),
+    Control(
+        "who may do what",
+        "A lockout after repeated failed logins on both login pages (django-axes)",
+        (
+            "tests/tracker_rsc/test_rate_limits.py::test_repeated_failures_lock_the_username_from_that_address",
+            "tests/tracker_rsc/test_rate_limits.py::test_the_lockout_counts_failures_on_both_pages_together",
+            "tests/tracker_rsc/test_rate_limits.py::test_the_lock_ends_after_the_cool_off",
+            "tests/tracker_rsc/test_rate_limits.py::test_staff_unlock_an_account_in_the_admin",
+        ),
+    ),
+    Control(
+        "who may do what",
+        "A bound on how many rejected callback rows one token stores per hour",
+        (
+            "tests/syncjobs/test_callback_token.py::test_unsigned_deliveries_beyond_the_hourly_bound_are_counted_not_stored",
+        ),
+    ),
+    Control(
+        "who may do what",
+        "API tokens expire and can be revoked (django-rest-knox, hashed at rest)",
+        (
+            "tests/tracker_rsc/test_api_tokens.py::test_the_default_lifetime_is_api_token_ttl_days",
+            "tests/tracker_rsc/test_api_tokens.py::test_expires_days_sets_the_lifetime_and_an_expired_token_is_refused",
+            "tests/tracker_rsc/test_api_tokens.py::test_a_revoked_token_is_refused",
+            "tests/tracker_rsc/test_api_tokens.py::test_drf_plaintext_tokens_become_hashed_tokens_that_still_work",
+        ),
+    ),
+    Control(
+        "who may do what",
+        "The admin never shows a token after it is created",
+        (
+            "tests/tracker_rsc/test_api_tokens.py::test_the_admin_never_shows_a_token",
+            "tests/tracker_rsc/test_api_tokens.py::test_the_admin_creates_a_token_and_shows_it_once",
+        ),
+    ),
+    Control(
+        "who may do what",
+        "manage.py create_api_token USERNAME [--expires-days N] prints the token alone on its "
+        "last line",
+        (
+            "tests/tracker_rsc/test_api_tokens.py::test_create_api_token_prints_the_token_alone_on_the_last_line",
+            "tests/tracker_rsc/test_api_tokens.py::test_bad_input_is_a_clear_error_and_creates_nothing",
+            "tests/tracker_rsc/test_api_tokens.py::test_the_command_exits_non_zero_on_an_error",
+        ),
+    ),
+    Control(
+        "who may do what",
+        "The callback token is redacted from request logs",
+        (
+            "tests/syncjobs/test_callback_token.py::test_the_filter_redacts_the_token_from_every_shape_of_record",
+            "tests/syncjobs/test_callback_token.py::test_a_refused_push_logs_the_path_without_the_token",
+            "tests/syncjobs/test_callback_token.py::test_gunicorn_s_access_log_redacts_the_token",
+        ),
+    ),
+    Control(
+        "who may do what",
+        "An admin action rotates the callback token and re-registers the URL with LinkedIn",
+        (
+            "tests/syncjobs/test_callback_token.py::test_rotation_registers_the_new_url_and_the_old_token_stops_at_once",
+            "tests/syncjobs/test_callback_token.py::test_a_failed_registration_keeps_the_old_token_and_says_why",
+            "tests/syncjobs/test_callback_token.py::test_rotation_needs_its_permission",
+        ),
+    ),
+    Control(
+        "who may do what",
         "A profile URL that is not http(s) never becomes a link (admin, API, LinkedIn)",
         (
             "tests/pages/test_profile_links.py::test_anything_but_an_absolute_http_url_is_text",

@@ -18,11 +18,13 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from candidates import normalize, services
+from candidates import candidate_import, normalize, services, skill_import
+from candidates.admin_imports import CsvImportAdminMixin, ImportRunAdmin
 from candidates.models import (
     Candidate,
     CandidateSkill,
     ErasureTombstone,
+    ImportRun,
     MatchReview,
     MemberLink,
     QuickSkill,
@@ -247,7 +249,18 @@ class EraseForm(forms.Form):
 
 
 @admin.register(Candidate)
-class CandidateAdmin(LargeTableAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
+class CandidateAdmin(
+    CsvImportAdminMixin, LargeTableAdminMixin, ServiceAdminMixin, admin.ModelAdmin
+):
+    import_kind = ImportRun.Kind.CANDIDATES
+    import_columns = candidate_import.COLUMNS
+    import_notes = (
+        "Every row goes through the duplicate check of Export to ATS (LinkedIn profile URL, "
+        "then email, then name). A match is updated, an ambiguous name is created and put on "
+        "the review queue as a possible duplicate, rows of the same person are merged, and a "
+        "refused row (the report says why) never stops the rest. Importing the same file "
+        "again changes nothing."
+    )
     form = CandidateAdminForm
     list_display = (
         "id",
@@ -525,7 +538,9 @@ class CandidateAdmin(LargeTableAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
             },
         )
 
-    erase_selected.allowed_permissions = ("delete",)
+    # Erasure has its own permission (candidates.erase_candidate), as in the API.
+    erase_selected.allowed_permissions = ("erase",)
+    has_erase_permission = permission_check("erase")
 
 
 @admin.register(MemberLink)
@@ -644,7 +659,14 @@ class QuickSkillAliasInline(admin.TabularInline):
 
 
 @admin.register(QuickSkill)
-class QuickSkillAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class QuickSkillAdmin(CsvImportAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
+    import_kind = ImportRun.Kind.QUICK_SKILLS
+    import_columns = skill_import.COLUMNS
+    import_notes = (
+        f"Aliases are separated by “{skill_import.ALIAS_SEPARATOR}”. A skill already in the "
+        "dictionary gets the aliases it lacks; a name or alias that belongs to another skill "
+        "is reported, never written over."
+    )
     list_display = ("name", "key", "alias_list", "created_at")
     search_fields = ("name", "key", "aliases__alias")
     list_filter = (HasAliasesFilter,)
@@ -766,3 +788,7 @@ class ErasureTombstoneAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(boolean=True, description="LinkedIn member")
     def has_person(self, obj: ErasureTombstone) -> bool:
         return bool(obj.person_hash)
+
+
+# CSV import runs (uploaded from the candidate, Quick Skill and requisition lists).
+admin.site.register(ImportRun, ImportRunAdmin)

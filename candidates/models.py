@@ -70,6 +70,7 @@ class Candidate(models.Model):
         EXPORT_TO_ATS = "export_to_ats", "Export to ATS"
         STUB_PROFILE = "stub_profile", "InMail stub profile"
         API = "api", "API"
+        IMPORT = "import", "CSV import"
 
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
@@ -115,6 +116,9 @@ class Candidate(models.Model):
 
     class Meta:
         ordering = ["-updated_at", "-id"]
+        # Erasure (GDPR) is its own permission: it deletes on LinkedIn too and leaves a
+        # tombstone, so it need not come with the right to delete.
+        permissions = [("erase_candidate", "Can erase candidate (GDPR)")]
         indexes = [
             models.Index(fields=["-updated_at", "-id"], name="cand_updated_idx"),
             models.Index(fields=["email_key"], name="cand_email_key_idx"),
@@ -378,3 +382,68 @@ class ErasureTombstone(models.Model):
 
     def __str__(self) -> str:
         return f"Erased candidate {self.candidate_id} ({self.erased_at:%Y-%m-%d})"
+
+
+# --- CSV imports ----------------------------------------------------------------------------
+
+
+class ImportRun(models.Model):
+    """One CSV import (candidates, requisitions or Quick Skills): progress, counts and report.
+
+    The admin upload creates it and a task runs it; the management commands run the same
+    import without a record. ``report`` is the row-by-row CSV the run wrote.
+    """
+
+    class Kind(models.TextChoices):
+        CANDIDATES = "candidates", "Candidates"
+        REQUISITIONS = "requisitions", "Requisitions"
+        QUICK_SKILLS = "quick_skills", "Quick Skills"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a worker"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Finished"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    dry_run = models.BooleanField(
+        default=False, help_text="Only report what would happen; nothing is written."
+    )
+    overwrite = models.BooleanField(
+        default=False, help_text="Replace existing values, not only fill empty fields."
+    )
+    # The uploaded CSV, deleted once the run finishes (the report stays).
+    file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
+    file_name = models.CharField(max_length=255, blank=True)
+    report = models.FileField(upload_to="imports/reports/%Y/%m/", blank=True)
+    total = models.PositiveIntegerField(null=True, blank=True, help_text="Rows in the file.")
+    processed = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)
+    unknown_columns = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["kind", "-created_at"], name="importrun_kind_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} import #{self.pk} ({self.file_name})"
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == self.Status.SUCCEEDED:
+            return 100
+        if not self.total:
+            return 0
+        return min(100, int(100 * self.processed / self.total))
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)

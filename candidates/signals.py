@@ -4,6 +4,9 @@
   save-without-change, inside the service's transaction.
 - ``candidate_deleted(candidate_id, snapshot, erased)``: after a delete or an erasure;
   ``snapshot`` holds what a receiver needs once the row is gone (``person_urn`` etc.).
+- ``candidates_imported(created_ids, updated_ids)``: a CSV import wrote a chunk of candidates
+  (created, or changed by the import); sent once per chunk, inside its transaction, instead of
+  one ``candidate_saved`` per candidate, so that receivers can queue them in bulk.
 - ``candidate_linked(candidate, link)`` / ``candidate_unlinked(candidate, link)``: a member
   link was made or ended.
 """
@@ -14,3 +17,4 @@ candidate_saved = Signal()
 candidate_deleted = Signal()
 candidate_linked = Signal()
 candidate_unlinked = Signal()
+candidates_imported = Signal()

@@ -18,7 +18,9 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
-from requisitions import services
+from candidates.admin_imports import CsvImportAdminMixin
+from candidates.models import ImportRun
+from requisitions import requisition_import, services
 from requisitions.models import Activity, Placement, ProjectConnection, Requisition
 from tracker_rsc import access
 from tracker_rsc.admin_utils import (
@@ -70,7 +72,14 @@ class ProjectConnectionInline(ReadOnlyInline):
 
 
 @admin.register(Requisition)
-class RequisitionAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class RequisitionAdmin(CsvImportAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
+    import_kind = ImportRun.Kind.REQUISITIONS
+    import_columns = requisition_import.COLUMNS
+    import_notes = (
+        "Owners are Tracker usernames or emails separated by "
+        f"“{requisition_import.OWNER_SEPARATOR}”; an unknown owner refuses the row. A job with "
+        "the same title, client and location is updated, not duplicated."
+    )
     list_display = (
         "id",
         "title",

@@ -26,16 +26,19 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from celery import shared_task
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.dispatch import receiver
+from django.urls import reverse
+from django.utils import timezone
 
 from syncjobs import enqueue
 from syncjobs.models import SyncRun
-from syncjobs.views import callback_token_remember
+from syncjobs.views import callback_token_forget, callback_token_remember
 from tracker_rsc import services as integration_services
 from tracker_rsc import signals
 from tracker_rsc.linkedin import LinkedInClient, LinkedInError, TransientError, get_client
-from tracker_rsc.models import Contract, Integration
+from tracker_rsc.models import Contract, Integration, new_callback_token
 
 logger = logging.getLogger(__name__)
 
@@ -51,10 +54,85 @@ SKIPPED = "not enabled"
 
 def customer_name() -> str:
     """The name LinkedIn shows for this customer's integrations ("Tracker (host)")."""
-    from django.conf import settings
-
     host = urlsplit(settings.SITE_URL).hostname or "localhost"
     return f"Tracker ({host})"
+
+
+def _send_registration(
+    *, integration: Integration, callback_token: str, client: LinkedInClient | None
+) -> list[str]:
+    """Register the integrations and the callback URL for ``callback_token``; the contracts."""
+    contracts = list(Contract.objects.filter(active=True).values_list("urn", flat=True))
+    # LinkedIn validates the URL with a challenge right away: answer it from the cache.
+    callback_token_remember(callback_token)
+    client = client or get_client(organization_urn=integration.organization_urn)
+    client.register_integration(
+        organization_urn=integration.organization_urn,
+        contract_urns=contracts,
+        callback_url=settings.SITE_URL + reverse("linkedin-callback", args=[callback_token]),
+        customer_name=customer_name(),
+    )
+    return contracts
+
+
+def callback_token_rotate(*, actor: Any, client: LinkedInClient | None = None) -> str:
+    """Give the callback URL a new token, registered with LinkedIn first; returns a report.
+
+    The token is the callback's credential; rotating it is the answer to a token seen where it
+    should not be. The new URL is registered with LinkedIn (the enablement's registration,
+    idempotent for the integrations) and only once LinkedIn accepted it does the new token
+    replace the old one, which from then on is refused (404) at once. When LinkedIn refuses or
+    cannot be reached, nothing changes: ValidationError says why, the old token keeps working.
+    A disabled integration has nothing registered: the token is replaced, and the new URL is
+    registered when the integration is enabled.
+    """
+    integration = Integration.get()
+    old_token = integration.callback_token
+    new_token = new_callback_token()
+    registered = integration.status != Integration.Status.DISABLED
+    if registered:
+        try:
+            _send_registration(integration=integration, callback_token=new_token, client=client)
+        except TransientError as exc:
+            callback_token_forget(new_token)
+            raise ValidationError(
+                f"LinkedIn could not be reached to register the new callback URL: {exc}. The "
+                "callback token was not changed and keeps working; try again later."
+            ) from exc
+        except LinkedInError as exc:
+            callback_token_forget(new_token)
+            status = f" (HTTP {exc.status})" if exc.status else ""
+            raise ValidationError(
+                f"LinkedIn did not accept the new callback URL: {exc.message}{status}. The "
+                "callback token was not changed and keeps working."
+            ) from exc
+        except (ValueError, ImproperlyConfigured) as exc:
+            callback_token_forget(new_token)
+            raise ValidationError(
+                f"The new callback URL cannot be registered: {exc}. The callback token was not "
+                "changed and keeps working."
+            ) from exc
+    values: dict[str, Any] = {"callback_token": new_token}
+    if registered:
+        values["registered_at"] = timezone.now()
+    if not Integration.objects.filter(pk=integration.pk, callback_token=old_token).update(**values):
+        callback_token_forget(new_token)
+        raise ValidationError(
+            "The callback token was rotated by someone else meanwhile; rotate again to register "
+            "the current one."
+        )
+    callback_token_forget(old_token)
+    who = actor.get_username() if actor is not None else "a command"
+    logger.warning("callback token rotated by %s (registered with LinkedIn: %s)", who, registered)
+    if registered:
+        return (
+            "Rotated the callback token: LinkedIn accepted the new callback URL; the old one no "
+            "longer works."
+        )
+    return (
+        "Rotated the callback token; the new callback URL is registered with LinkedIn when the "
+        "integration is enabled."
+    )
 
 
 def integration_register(*, client: LinkedInClient | None = None) -> str:
@@ -66,16 +144,9 @@ def integration_register(*, client: LinkedInClient | None = None) -> str:
     integration = Integration.get()
     if integration.status == Integration.Status.DISABLED:
         return SKIPPED
-    contracts = list(Contract.objects.filter(active=True).values_list("urn", flat=True))
-    # LinkedIn validates the URL with a challenge right away: answer it from the cache.
-    callback_token_remember(integration.callback_token)
     try:
-        client = client or get_client(organization_urn=integration.organization_urn)
-        client.register_integration(
-            organization_urn=integration.organization_urn,
-            contract_urns=contracts,
-            callback_url=integration.callback_url,
-            customer_name=customer_name(),
+        contracts = _send_registration(
+            integration=integration, callback_token=integration.callback_token, client=client
         )
     except TransientError:
         raise

@@ -186,6 +186,26 @@ def _body_text(body: bytes, limit: int | None = None) -> str:
 
 
 def _reject(*, body: bytes, headers: dict[str, str], signature_valid: bool, error: str) -> None:
+    """Store a refused delivery for audit, within the hourly bound on unsigned ones.
+
+    Only a delivery to the one valid callback token gets here (an unknown token is answered
+    404 and stores nothing), so this bound is per token. A push signed with LinkedIn's secret
+    but malformed is LinkedIn's and always stored: nothing LinkedIn sends is lost, and its
+    valid pushes never come here at all. One whose signature fails is someone else's: up to
+    ``CALLBACK_REJECTED_PER_HOUR`` of them are stored each clock hour; beyond that the callback
+    still answers 401, but the delivery only adds to the hour's one summary row
+    (``request_id`` "unsigned-beyond-limit:<hour>", its count in ``attempts`` and ``result``),
+    so a flood of forged posts to a leaked URL cannot fill the database.
+    """
+    if not signature_valid:
+        now = timezone.now()
+        hour = now.replace(minute=0, second=0, microsecond=0)
+        stored = InboundNotification.objects.filter(
+            status=Status.REJECTED, signature_valid=False, received_at__gte=hour
+        ).count()
+        if stored >= settings.CALLBACK_REJECTED_PER_HOUR:
+            _count_beyond_limit(hour=hour, error=error)
+            return
     InboundNotification.objects.create(
         raw_body=_body_text(body, MAX_REJECTED_BODY),
         headers=headers,
@@ -193,6 +213,37 @@ def _reject(*, body: bytes, headers: dict[str, str], signature_valid: bool, erro
         status=Status.REJECTED,
         error=error[:2000],
     )
+
+
+def _count_beyond_limit(*, hour: Any, error: str) -> None:
+    key = f"unsigned-beyond-limit:{hour:%Y-%m-%dT%H:%MZ}"
+    limit = settings.CALLBACK_REJECTED_PER_HOUR
+    with transaction.atomic():
+        summary = (
+            InboundNotification.objects.select_for_update()
+            .filter(status=Status.REJECTED, request_id=key)
+            .first()
+        )
+        count = (summary.attempts if summary else 0) + 1
+        text = (
+            f"{count} more deliveries with a failed signature in the hour from {hour:%H:%M} UTC "
+            f"were not stored (over the limit of {limit} an hour, CALLBACK_REJECTED_PER_HOUR). "
+            f"The last one: {error}"
+        )[:2000]
+        if summary is None:
+            InboundNotification.objects.create(
+                request_id=key,
+                signature_valid=False,
+                status=Status.REJECTED,
+                attempts=count,
+                result={"not_stored": count},
+                error=text,
+                received_at=hour,
+            )
+        else:
+            InboundNotification.objects.filter(pk=summary.pk).update(
+                attempts=count, result={"not_stored": count}, error=text
+            )
 
 
 def notification_receive(*, token: str, body: bytes, headers: Mapping[str, str]) -> Receipt:

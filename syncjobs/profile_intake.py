@@ -25,19 +25,17 @@ cut to fit rather than refused: a long LinkedIn headline must not fail an export
 
 from __future__ import annotations
 
-import hashlib
-import struct
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection
 
 from candidates import normalize
 from candidates import services as candidate_services
 from candidates.dedupe import DuplicateDecision, IncomingPerson, find_duplicate
+from candidates.identity_locks import identity_lock_ids, identity_locks_take
 from candidates.models import Candidate, ErasureTombstone, MatchReview, MemberLink
 from tracker_rsc.linkedin import MemberProfile
 
@@ -160,12 +158,10 @@ def identity_keys(profile: MemberProfile) -> list[str]:
 
 
 def advisory_lock_ids(keys: Iterable[str]) -> list[int]:
-    """64-bit signed lock ids for ``pg_advisory_xact_lock``, sorted (a global lock order)."""
-    ids = set()
-    for key in keys:
-        digest = hashlib.blake2b(f"tracker-intake:{key}".encode(), digest_size=8).digest()
-        ids.add(struct.unpack(">q", digest)[0])
-    return sorted(ids)
+    """The intake lock ids of these identifiers, sorted (a global lock order).
+
+    The scheme lives in ``candidates.identity_locks``, shared with the CSV import."""
+    return identity_lock_ids(keys)
 
 
 # --- Database parts -------------------------------------------------------------------------
@@ -174,20 +170,11 @@ def advisory_lock_ids(keys: Iterable[str]) -> list[int]:
 def identity_locks_acquire(profile: MemberProfile) -> list[int]:
     """Serialise intakes of the same person until the current transaction ends.
 
-    On PostgreSQL: a transaction-scoped advisory lock per identifier (member URN, profile key,
-    each email key, the name key), taken in ascending id order so two intakes sharing several
-    identifiers cannot deadlock. Must run inside the intake transaction and before the
-    duplicate check. On SQLite writers are already serialised: the settings open every
-    transaction IMMEDIATE, so the whole intake holds the database's write lock.
+    The locks of the person's identifiers (member URN, profile key, each email key, the name
+    key), shared with the CSV import: see ``candidates.identity_locks``. Must run inside the
+    intake transaction and before the duplicate check.
     """
-    if not connection.in_atomic_block:
-        raise RuntimeError("identity locks are transaction-scoped: call inside transaction.atomic")
-    lock_ids = advisory_lock_ids(identity_keys(profile))
-    if connection.vendor == "postgresql" and lock_ids:
-        with connection.cursor() as cursor:
-            for lock_id in lock_ids:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id])
-    return lock_ids
+    return identity_locks_take(identity_keys(profile))
 
 
 def profile_tombstone(profile: MemberProfile) -> ErasureTombstone | None:

@@ -17,6 +17,7 @@ from candidates.signals import (
     candidate_linked,
     candidate_saved,
     candidate_unlinked,
+    candidates_imported,
 )
 from requisitions.models import Placement, Requisition
 from requisitions.services import requisition_is_connected
@@ -28,7 +29,7 @@ from requisitions.signals import (
     requisition_saved,
 )
 from syncjobs.models import OutboxEvent
-from syncjobs.outbox import outbox_enqueue
+from syncjobs.outbox import outbox_enqueue, outbox_enqueue_many
 from syncjobs.selectors import integration_active
 from tracker_rsc.signals import seat_access_changed
 
@@ -65,6 +66,19 @@ _LINKS_TOLD_TO_LINKEDIN = {
 def on_candidate_saved(sender: Any, candidate: Candidate, **_: Any) -> None:
     if integration_active():
         outbox_enqueue(kind=Kind.CANDIDATE_UPSERT, aggregate="candidate", object_id=candidate.pk)
+
+
+@receiver(candidates_imported, dispatch_uid="syncjobs.candidates_imported")
+def on_candidates_imported(
+    sender: Any, created_ids: list[int], updated_ids: list[int], **_: Any
+) -> None:
+    """A CSV import's chunk: queued in bulk, sent in batches (like any new or changed record)."""
+    if integration_active():
+        outbox_enqueue_many(
+            kind=Kind.CANDIDATE_UPSERT,
+            aggregate="candidate",
+            object_ids=[*created_ids, *updated_ids],
+        )
 
 
 @receiver(candidate_deleted, dispatch_uid="syncjobs.candidate_deleted")

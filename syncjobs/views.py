@@ -25,8 +25,9 @@ logger = logging.getLogger(__name__)
 
 # ``Integration.callback_token`` is ``secrets.token_urlsafe(32)`` in a 64-character column.
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
-# A token is never changed once its row exists, so a known one can be remembered for long; an
-# hour bounds how long a deleted row's token still passes the challenge (its POSTs never do).
+# A token changes only when an admin rotates it (which forgets the old one here at once), so a
+# known one can be remembered for long; an hour bounds how long a deleted row's token still
+# passes the challenge (its POSTs never do).
 CALLBACK_TOKEN_CACHE_SECONDS = 60 * 60
 
 
@@ -64,6 +65,15 @@ def callback_token_remember(token: str) -> None:
         cache.set(_token_cache_key(token), True, CALLBACK_TOKEN_CACHE_SECONDS)
     except Exception:  # as above: remembering is an optimisation
         logger.warning("Callback token cache unavailable; the token is not remembered.")
+
+
+def callback_token_forget(token: str) -> None:
+    """Forget a token at once (a rotated-out one, or one LinkedIn did not accept): the next
+    request with it reads the database, where it no longer is."""
+    try:
+        cache.delete(_token_cache_key(token))
+    except Exception:  # as above; a cache that is down remembers nothing either
+        logger.warning("Callback token cache unavailable; nothing to forget.")
 
 
 def _challenge(request: HttpRequest, token: str) -> JsonResponse:

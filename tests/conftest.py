@@ -16,6 +16,14 @@ def _isolated_settings(settings, tmp_path):
     # PBKDF2's million rounds cost about a CPU-second for every user a factory makes; tests
     # check who may do what, not password strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Rate limits and the login lockout stay on in settings; tests that do not test them get
+    # generous rates and no lockout (Client.login passes no request, which django-axes needs).
+    # tests/tracker_rsc/test_rate_limits.py turns them back on (its ``rates`` and ``lockout``).
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": dict.fromkeys(("anon", "user", "write", "erase"), "100000/min"),
+    }
+    settings.AXES_ENABLED = False
 
 
 @pytest.fixture

@@ -8,16 +8,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
+from knox.models import AuthToken
 
 from tracker_rsc import services
 from tracker_rsc.admin_utils import (
@@ -26,6 +32,7 @@ from tracker_rsc.admin_utils import (
     report,
     service_errors,
 )
+from tracker_rsc.api_tokens import MAX_EXPIRES_DAYS, api_token_create
 from tracker_rsc.history import DEFAULT_HISTORY_YEARS
 from tracker_rsc.models import Contract, Integration, LinkedInSeat
 
@@ -131,6 +138,11 @@ class IntegrationAdmin(ServiceAdminMixin, admin.ModelAdmin):
                 name="{}_{}_retry_setup".format(*info),
             ),
             path(
+                "rotate-callback-token/",
+                self.admin_site.admin_view(self.rotate_callback_token_view),
+                name="{}_{}_rotate_callback_token".format(*info),
+            ),
+            path(
                 "check-credentials/",
                 self.admin_site.admin_view(require_POST(self.check_credentials_view)),
                 name="{}_{}_check_credentials".format(*info),
@@ -162,6 +174,10 @@ class IntegrationAdmin(ServiceAdminMixin, admin.ModelAdmin):
             "enable_url": reverse("admin:tracker_rsc_integration_enable"),
             "can_check_credentials": self.has_change_permission(request, integration),
             "check_credentials_url": reverse("admin:tracker_rsc_integration_check_credentials"),
+            "can_rotate_callback_token": self.can_rotate_callback_token(request),
+            "rotate_callback_token_url": reverse(
+                "admin:tracker_rsc_integration_rotate_callback_token"
+            ),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -282,6 +298,48 @@ class IntegrationAdmin(ServiceAdminMixin, admin.ModelAdmin):
                 ),
                 "form": forms.Form(),
                 "submit_label": "Retry setup",
+                "cancel_url": self._change_url(integration),
+            },
+        )
+
+    @staticmethod
+    def can_rotate_callback_token(request: HttpRequest) -> bool:
+        return request.user.has_perm("tracker_rsc.rotate_callback_token")
+
+    def rotate_callback_token_view(self, request: HttpRequest) -> HttpResponse:
+        """Confirm, then give the callback URL a new token registered with LinkedIn."""
+        integration = Integration.get()
+        if not self.can_rotate_callback_token(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            # The registration is the enablement's (syncjobs), which this app cannot import at
+            # module level: imports flow syncjobs → tracker_rsc.
+            from syncjobs.enablement import callback_token_rotate
+
+            try:
+                report_text = callback_token_rotate(actor=request.user)
+            except ValidationError as exc:
+                reason = " ".join(exc.messages)
+                self.log_change(request, integration, f"Callback token not rotated: {reason}")
+                self.message_user(request, reason, messages.ERROR)
+            else:
+                self.log_change(request, integration, "Rotated the callback token.")
+                self.message_user(request, report_text, messages.SUCCESS)
+            return HttpResponseRedirect(self._change_url(integration))
+        return TemplateResponse(
+            request,
+            "admin/tracker_rsc/action_form.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": "Rotate the callback token",
+                "intro": (
+                    "Tracker makes a new callback URL and registers it with LinkedIn now. Once "
+                    "LinkedIn accepts it, the current URL stops working at once. If LinkedIn "
+                    "refuses it or cannot be reached, nothing changes."
+                ),
+                "form": forms.Form(),
+                "submit_label": "Rotate callback token",
                 "cancel_url": self._change_url(integration),
             },
         )
@@ -560,3 +618,128 @@ class LinkedInSeatAdmin(admin.ModelAdmin):
                 (len(result.already_mapped), "already mapped"),
             ],
         )
+
+
+# --- API tokens (django-rest-knox) ------------------------------------------------------------
+# knox's own admin lists digests and shows a new token in a message (kept in a cookie or the
+# session until displayed). Here a new token is shown once, on the page that answers its
+# creation (never cached, never stored in clear); afterwards tokens are listed and revoked.
+if admin.site.is_registered(AuthToken):
+    admin.site.unregister(AuthToken)
+
+
+class ApiTokenCreateForm(forms.Form):
+    user = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(),
+        help_text="The token acts as this user, with this user's permissions.",
+    )
+    expires_days = forms.IntegerField(
+        label="Expires in (days)",
+        min_value=1,
+        max_value=MAX_EXPIRES_DAYS,
+        help_text=f"1 to {MAX_EXPIRES_DAYS} days.",
+    )
+
+
+@admin.register(AuthToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("user", "created", "expiry", "state")
+    list_filter = ("created", "expiry")
+    search_fields = ("user__username", "user__email")
+    list_select_related = ("user",)
+    fields = ("user", "created", "expiry", "state")
+    readonly_fields = fields
+    actions = ("revoke_selected",)
+    # The delete confirmation lists objects by str(), which for knox is the digest.
+    verbose_name_plural = "API tokens"
+
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict | None = None
+    ) -> HttpResponse:
+        """Create a token for a user and show it once, on this response only."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        default_days = settings.REST_KNOX["TOKEN_TTL"].days
+        form = ApiTokenCreateForm(
+            request.POST if request.method == "POST" else None,
+            initial={"expires_days": default_days, "user": request.user.pk},
+        )
+        # A token acts as its user: minting one for someone else would lend their permissions,
+        # so only superusers (who hold every permission already) choose the user.
+        users = get_user_model().objects.filter(is_active=True).order_by("username")
+        if not request.user.is_superuser:
+            users = users.filter(pk=request.user.pk)
+        form.fields["user"].queryset = users
+        if form.is_valid():
+            try:
+                auth_token, token = api_token_create(
+                    user=form.cleaned_data["user"], expires_days=form.cleaned_data["expires_days"]
+                )
+            except ValidationError as exc:
+                add_validation_error(form, exc)
+            else:
+                self.log_addition(request, auth_token, [{"added": {}}])
+                response = TemplateResponse(
+                    request,
+                    "admin/knox/authtoken/created.html",
+                    {
+                        **self.admin_site.each_context(request),
+                        "opts": self.opts,
+                        "title": "API token created",
+                        "auth_token": auth_token,
+                        "token": token,
+                    },
+                )
+                add_never_cache_headers(response)  # the admin adds these too; said here on purpose
+                return response
+        return TemplateResponse(
+            request,
+            "admin/tracker_rsc/action_form.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": "Create an API token",
+                "intro": (
+                    "The token is shown once, on the next page; only its hash is kept. An "
+                    "integrator sends it as “Authorization: Token <token>”."
+                ),
+                "form": form,
+                "submit_label": "Create token",
+                "cancel_url": reverse("admin:knox_authtoken_changelist"),
+            },
+        )
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # "Revoke" says what deleting a token does
+        return actions
+
+    @admin.display(description="state")
+    def state(self, obj: AuthToken) -> str:
+        if obj.expiry and obj.expiry <= timezone.now():
+            return "Expired"
+        return "Active"
+
+    @admin.action(description="Revoke selected API tokens", permissions=["delete"])
+    def revoke_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        tokens = list(queryset.select_related("user"))
+        self.log_deletions(request, tokens)  # named by digest and user, never the token
+        count = queryset.filter(pk__in=[token.pk for token in tokens]).delete()[0]
+        report(self, request, [(count, "API tokens revoked")])
+
+
+# --- Login lockout (django-axes) --------------------------------------------------------------
+# A locked-out username+IP is one "Access attempts" row; deleting it (delete permission)
+# unlocks at once. axes' own clean-up action checks no permission: here it needs delete too.
+if admin.site.is_registered(AccessAttempt):
+    admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class LockoutAttemptAdmin(AccessAttemptAdmin):
+    @admin.action(description="Clean up expired attempts", permissions=["delete"])
+    def cleanup_expired_attempts(self, request: HttpRequest, queryset: QuerySet) -> None:
+        super().cleanup_expired_attempts(request, queryset)

@@ -86,6 +86,9 @@ class Integration(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(singleton=True), name="integration_singleton"),
         ]
+        permissions = [
+            ("rotate_callback_token", "Can rotate the callback token (re-registers with LinkedIn)")
+        ]
 
     def __str__(self) -> str:
         return f"LinkedIn integration ({self.get_status_display()})"

@@ -46,3 +46,47 @@ def can_manage_requisition(user: AbstractBaseUser | AnonymousUser | None, requis
     if not user or not user.is_authenticated:
         return False
     return requisition.owners.filter(pk=user.pk).exists()
+
+
+# --- Model permissions ------------------------------------------------------------------------
+# The API and the admin check Django model permissions. Recruiters get theirs from one group,
+# given to every new non-staff user (tracker_rsc.apps); staff get what an admin grants them, and
+# superusers have every permission. Deleting or erasing a candidate is not a recruiter's.
+
+RECRUITERS_GROUP = "Recruiters"
+RECRUITER_PERMISSIONS = (
+    "candidates.add_candidate",
+    "candidates.change_candidate",
+    "requisitions.add_requisition",
+    "requisitions.change_requisition",  # their own requisitions (checked per object)
+    "requisitions.delete_requisition",  # likewise
+    "requisitions.add_placement",
+    "requisitions.change_placement",
+    "requisitions.delete_placement",  # on their own requisitions' shortlists
+)
+
+
+def recruiters_group_ensure():
+    """The Recruiters group, holding at least ``RECRUITER_PERMISSIONS`` (created when missing).
+
+    Run after every ``migrate`` (post_migrate, once the permissions exist), so the group
+    follows this list; what an admin added to the group by hand is kept.
+    """
+    from django.contrib.auth.models import Group, Permission
+    from django.db.models import Q
+
+    group, _ = Group.objects.get_or_create(name=RECRUITERS_GROUP)
+    wanted = Q(pk__in=[])
+    for name in RECRUITER_PERMISSIONS:
+        app_label, codename = name.split(".")
+        wanted |= Q(content_type__app_label=app_label, codename=codename)
+    group.permissions.add(*Permission.objects.filter(wanted))
+    return group
+
+
+def recruiter_grant(user) -> None:
+    """Make ``user`` a recruiter (the Recruiters group's permissions)."""
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.filter(name=RECRUITERS_GROUP).first() or recruiters_group_ensure()
+    user.groups.add(group)

@@ -54,7 +54,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens: hashed at rest, expiring, revocable
+    "axes",  # login lockout after repeated failures (both login pages)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from our static files, not a CDN
@@ -74,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tracker_rsc.urls"
@@ -114,6 +117,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# AxesStandaloneBackend first: it refuses a locked-out username+IP before any password check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
@@ -182,9 +190,22 @@ if env.bool("USE_X_FORWARDED_PROTO", default=False):
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Rates are read at request time (tracker_rsc.api.throttles), so tests can change them.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "tracker_rsc.api.throttles.AnonThrottle",
+        "tracker_rsc.api.throttles.UserThrottle",
+        "tracker_rsc.api.throttles.WriteThrottle",
+        "tracker_rsc.api.throttles.EraseThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_THROTTLE_ANON", default="60/min"),
+        "user": env.str("API_THROTTLE_USER", default="1200/min"),
+        "write": env.str("API_THROTTLE_WRITE", default="300/min"),
+        "erase": env.str("API_THROTTLE_ERASE", default="30/hour"),
+    },
     "DEFAULT_PAGINATION_CLASS": "tracker_rsc.api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["tracker_rsc.api.filtering.StrictFilterBackend"],
@@ -207,7 +228,7 @@ REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["rest_framework.parsers.JSONParser"]
 SPECTACULAR_SETTINGS |= {
     # The schema and its docs need a login: token first, so anonymous gets 401, not 403.
     "SERVE_AUTHENTICATION": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
@@ -218,6 +239,29 @@ SPECTACULAR_SETTINGS |= {
     # Swagger UI would otherwise send the schema to validator.swagger.io for a badge.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
+
+# --- API tokens, login lockout, callback flood bound ------------------------------------------
+# django-rest-knox keeps only a SHA-512 digest of each token; a token expires after
+# API_TOKEN_TTL_DAYS unless created with another lifetime (manage.py create_api_token).
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=90)),
+    "AUTH_HEADER_PREFIX": "Token",  # the header integrators already send
+}
+# django-axes: AXES_FAILURE_LIMIT failed logins for one username from one IP lock that pair
+# out for AXES_COOLOFF_MINUTES (answered 429 with Retry-After); staff unlock it sooner by
+# deleting its "Access attempts" row in the admin.
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "tracker_rsc.lockout.lockout_response"
+# The client address: REMOTE_ADDR unless a trusted proxy sets a header (e.g. HTTP_X_REAL_IP);
+# never X-Forwarded-For by default, which any client can write to dodge the lockout.
+AXES_IPWARE_META_PRECEDENCE_ORDER = [env.str("AXES_CLIENT_IP_HEADER", default="REMOTE_ADDR")]
+# Pushes whose signature fails are stored for audit up to this many per hour; beyond it the
+# callback still answers but only counts them (syncjobs.notifications).
+CALLBACK_REJECTED_PER_HOUR = env.int("CALLBACK_REJECTED_PER_HOUR", default=100)
 
 # --- Redis and Celery ---------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -413,7 +457,11 @@ if LOG_FORMAT not in ("plain", "json"):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"context": {"()": "tracker_rsc.log_format.ContextFilter"}},
+    "filters": {
+        "context": {"()": "tracker_rsc.log_format.ContextFilter"},
+        # The callback URL's token is a credential: every handler drops it from what it writes.
+        "redact_callback_token": {"()": "tracker_rsc.log_redaction.CallbackTokenFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "tracker_rsc.log_format.JsonFormatter"},
@@ -422,9 +470,13 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
-            "filters": ["context"],
+            "filters": ["context", "redact_callback_token"],
         }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # runserver's access log has a handler of its own in Django's defaults: use ours.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

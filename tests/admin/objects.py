@@ -7,10 +7,11 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.apps import apps
+from django.core.files.base import ContentFile
 from django.db import models
 from django.utils import timezone
 
-from candidates.models import ErasureTombstone, MatchReview, QuickSkillAlias
+from candidates.models import ErasureTombstone, ImportRun, MatchReview, QuickSkillAlias
 from syncjobs.models import HeldRecord, PurgeNotice, SyncRun
 from tests.candidates.factories import (
     CandidateFactory,
@@ -91,6 +92,24 @@ def _held_record() -> HeldRecord:
     )
 
 
+def _import_run() -> ImportRun:
+    run = ImportRun(
+        kind=ImportRun.Kind.CANDIDATES,
+        status=ImportRun.Status.SUCCEEDED,
+        file_name="people.csv",
+        total=1,
+        processed=1,
+        counts={"refused": 1},
+        finished_at=timezone.now(),
+    )
+    run.file.save("people.csv", ContentFile(b"Email\nnope\n"), save=False)
+    run.report.save(
+        "report.csv", ContentFile(b"line,status,record_id,detail\n2,refused,,Invalid\n"), save=False
+    )
+    run.save()
+    return run
+
+
 EXAMPLES: dict[str, Callable[[], models.Model]] = {
     "tracker_rsc.integration": enabled_integration,
     "tracker_rsc.contract": ContractFactory,
@@ -102,6 +121,7 @@ EXAMPLES: dict[str, Callable[[], models.Model]] = {
     "candidates.quickskillalias": _alias,
     "candidates.candidateskill": CandidateSkillFactory,
     "candidates.erasuretombstone": _tombstone,
+    "candidates.importrun": _import_run,
     "requisitions.requisition": RequisitionFactory,
     "requisitions.projectconnection": ProjectConnectionFactory,
     "requisitions.placement": PlacementFactory,

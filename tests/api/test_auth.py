@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from tests.candidates.factories import CandidateFactory
@@ -38,16 +38,15 @@ def test_anonymous_write_is_401_and_changes_nothing():
     assert not Candidate.objects.exists()
 
 
-def test_token_from_drf_create_token_authenticates(capsys):
-    user = UserFactory(username="integrator")
+def test_token_from_create_api_token_authenticates(capsys):
+    UserFactory(username="integrator")
     candidate = CandidateFactory()
 
-    call_command("drf_create_token", "integrator")
+    call_command("create_api_token", "integrator")
 
-    token = Token.objects.get(user=user)
-    assert token.key in capsys.readouterr().out
+    token = capsys.readouterr().out.splitlines()[-1]
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     response = client.get("/api/v1/candidates/")
     assert response.status_code == 200
     assert [row["id"] for row in response.json()["results"]] == [candidate.pk]
@@ -55,9 +54,9 @@ def test_token_from_drf_create_token_authenticates(capsys):
 
 def test_token_client_writes_without_csrf():
     user = UserFactory()
-    token = Token.objects.create(user=user)
+    _, token = AuthToken.objects.create(user=user)
     client = APIClient(enforce_csrf_checks=True)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
 
     response = client.post("/api/v1/candidates/", {"first_name": "Jane"}, format="json")
 
@@ -77,9 +76,9 @@ def test_wrong_token_is_401():
 
 def test_inactive_users_token_is_401():
     user = UserFactory(is_active=False)
-    token = Token.objects.create(user=user)
+    _, token = AuthToken.objects.create(user=user)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
 
     assert client.get("/api/v1/candidates/").status_code == 401
 

@@ -30,7 +30,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.urls import resolve
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIRequestFactory, force_authenticate
 from schemathesis.config import SchemathesisConfig
 
@@ -113,7 +113,7 @@ def token(db) -> str:
             candidate=CandidateFactory(), requisition=RequisitionFactory(owners=[user])
         )
         ActivityFactory(candidate=placement.candidate, placement=placement)
-    return Token.objects.create(user=user).key
+    return AuthToken.objects.create(user=user)[1]
 
 
 @pytest.mark.django_db

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.test import Client
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from tests.tracker_rsc.factories import UserFactory
@@ -125,7 +125,7 @@ def test_the_schema_needs_a_login():
 @pytest.mark.django_db
 def test_the_schema_is_served_to_a_token_or_a_session():
     user = UserFactory()
-    token = Token.objects.create(user=user).key
+    token = AuthToken.objects.create(user=user)[1]
     session = Client()
     session.force_login(user)
 

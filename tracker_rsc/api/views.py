@@ -1,7 +1,8 @@
 """REST API v1 (DESIGN §5.2): thin viewsets that validate, call one service, and serialize.
 
-Service ``ValidationError``s become 400s with field messages; permissions follow
-tracker_rsc.roles (see permissions.py). Token authentication comes first so an anonymous
+Service ``ValidationError``s become 400s with field messages; every write needs its model
+permission (see permissions.py) and requests are rate-limited (throttles.py, 429 with
+Retry-After). Token authentication (knox: hashed, expiring tokens) comes first so an anonymous
 request gets 401 with ``WWW-Authenticate: Token`` rather than a 403.
 """
 
@@ -14,8 +15,9 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from knox.auth import TokenAuthentication
 from rest_framework import serializers, status, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
@@ -52,6 +54,7 @@ from tracker_rsc.api.serializers import (
     SkillSearchQuerySerializer,
     SkillSearchResponseSerializer,
 )
+from tracker_rsc.api.throttles import ThrottleFirstMixin
 
 AUTHENTICATION_CLASSES = [TokenAuthentication, SessionAuthentication]
 NON_FIELD_ERRORS_KEY = api_settings.NON_FIELD_ERRORS_KEY
@@ -72,7 +75,7 @@ def service_errors() -> Iterator[None]:
         raise serializers.ValidationError(errors) from exc
 
 
-class ApiViewSetMixin:
+class ApiViewSetMixin(ThrottleFirstMixin):
     authentication_classes = AUTHENTICATION_CLASSES
     content_negotiation_class = NoFormatParameter
 
@@ -100,7 +103,9 @@ class ApiViewSetMixin:
     partial_update=extend_schema(
         summary="Change some of a candidate's fields (an empty body still saves and re-syncs)"
     ),
-    destroy=extend_schema(summary="Delete a candidate (admins only; deleted on LinkedIn too)"),
+    destroy=extend_schema(
+        summary="Delete a candidate (needs candidates.delete_candidate; deleted on LinkedIn too)"
+    ),
 )
 class CandidateViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
     serializer_class = CandidateSerializer
@@ -152,7 +157,7 @@ class CandidateViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
-        summary="Erase a candidate (GDPR; admins only)",
+        summary="Erase a candidate (GDPR; needs candidates.erase_candidate)",
         description=(
             "Deletes the record with its placements, activities and CV file. On LinkedIn it "
             "deletes the ATS candidate and the applications Tracker sent. LinkedIn keeps the "
@@ -313,7 +318,7 @@ class ActivityViewSet(ApiViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return queryset.exclude(kind__in=hidden) if hidden else queryset
 
 
-class SkillSearchView(APIView):
+class SkillSearchView(ThrottleFirstMixin, APIView):
     """Skills Search: map a skill name onto the Quick Skills dictionary (DESIGN §4.6)."""
 
     authentication_classes = AUTHENTICATION_CLASSES
