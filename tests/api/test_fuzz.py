@@ -6,8 +6,10 @@ fuzzing, positive and negative) sent in-process through the real WSGI applicatio
 authentication, as an integrator would call it. Every check schemathesis has runs: no 5xx;
 status codes, content types, headers and bodies as documented; schema-violating input
 rejected and schema-valid input accepted; a method the path does not serve answered 405 with
-``Allow``; a request without the token refused (the stateful-only checks, use_after_free and
-ensure_resource_availability, need the stateful phase, which pytest runs do not have).
+``Allow``; a request without the token refused. Three checks have nothing to judge here:
+use_after_free and ensure_resource_availability need the stateful phase, which pytest runs do
+not have, and object_level_authorization a second identity (who may do what is walked by
+tests/tracker_rsc/test_permission_matrix.py instead).
 
 Two contract rules cannot be written in OpenAPI, so generated data cannot know them: a
 referenced record must exist (a placement's candidate, a requisition's owners) and a skill
