@@ -51,6 +51,15 @@ def parse_args() -> argparse.Namespace:
         "--limiter-seconds", type=float, default=120.0, help="length of the limiter run (120)"
     )
     parser.add_argument("--tracemalloc", action="store_true", help="also trace Python allocations")
+    parser.add_argument(
+        "--standin",
+        action="store_true",
+        help="LinkedIn is bench/linkedin_standin.py in its own process (from memory, no "
+        "database): prints Tracker's own CPU ms per candidate; no limiter run",
+    )
+    parser.add_argument(
+        "--profile", metavar="FILE", help="with --standin: cProfile the run, stats to FILE"
+    )
     args = parser.parse_args()
     if args.candidates < 1 or args.limiter_seconds < 0:
         parser.error("--candidates must be at least 1 and --limiter-seconds not negative")
@@ -61,6 +70,12 @@ def prepare_environment() -> None:
     # Limiter state, token cache and (without DATABASE_URL) the database stay in a temp folder.
     sandbox_environment("bench-bulk-sync-", always_fresh_var_dir=True)
     os.environ.pop("REDIS_URL", None)
+
+
+def cpu_seconds() -> float:
+    """CPU time (user + system) of this whole process: with --standin, Tracker's alone."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def rss_mib() -> float:
@@ -119,6 +134,82 @@ def busiest_minute(since: float) -> int:
     return best
 
 
+def standin_run(args: argparse.Namespace) -> None:
+    """One bulk sync against the in-memory stand-in: Tracker's CPU per candidate, profiled."""
+    import cProfile
+    import json
+    import pstats
+    import urllib.request
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from bench.linkedin_standin import start_standin
+    from candidates.models import MatchReview, MemberLink
+    from syncjobs import bulk_sync
+    from syncjobs.models import SyncRun
+    from tracker_rsc.models import Integration
+
+    process, url = start_standin()
+    try:
+        settings.LINKEDIN_API_URL = url
+        settings.LINKEDIN_TOKEN_URL = f"{url}/oauth/v2/accessToken"
+        settings.LINKEDIN_CLIENT_ID = "bench-client"
+        settings.LINKEDIN_CLIENT_SECRET = "bench-secret"  # noqa: S105
+        settings.LINKEDIN_RATE_LIMIT_ENABLED = False
+        import syncjobs.enqueue
+
+        syncjobs.enqueue.publish = lambda *a, **k: True
+        integration = Integration.get()
+        integration.status = Integration.Status.ENABLED
+        integration.organization_urn = ORG
+        integration.enabled_at = timezone.now()
+        integration.registered_at = timezone.now()
+        integration.history_years = 2
+        integration.save()
+        SyncRun.objects.filter(kind=SyncRun.Kind.BULK_SYNC).delete()
+        MemberLink.objects.filter(method=MemberLink.Method.BULK_SYNC).delete()
+        MatchReview.objects.all().delete()
+
+        print_header(f"bulk sync — {args.candidates:,} candidates, in-memory LinkedIn stand-in")
+        profiler = cProfile.Profile() if args.profile else None
+        cpu_before = cpu_seconds()
+        started = time.perf_counter()
+        if profiler:
+            profiler.enable()
+        run = bulk_sync.bulk_sync_run(sleep=lambda s: None)
+        if profiler:
+            profiler.disable()
+        elapsed = time.perf_counter() - started
+        cpu = cpu_seconds() - cpu_before
+        assert run is not None and run.status == SyncRun.Status.SUCCEEDED, run and run.error
+        with urllib.request.urlopen(f"{url}/cpu") as answer:  # noqa: S310 (local stand-in)
+            standin_cpu = json.load(answer)["cpu_seconds"]
+        scanned = run.processed + run.skipped_total
+        sent = run.counters.get("sent", 0)
+        print(
+            f"   run #{run.pk}: total {run.total:,}, scanned {scanned:,}, sent {sent:,}, "
+            f"linked {run.linked:,}, failed {run.failed:,}, skipped {run.skipped}, "
+            f"batches {run.counters.get('batches')}, counters {run.counters}"
+        )
+        print_figure("wall time, limiter off", elapsed, "s")
+        print_figure("Tracker CPU time (this process)", cpu, "s")
+        print_figure("stand-in CPU time (its own process)", standin_cpu, "s")
+        print_figure(
+            "Tracker CPU per candidate scanned", 1000 * cpu / max(1, scanned), "ms", target=0.2
+        )
+        print_figure("Tracker CPU per record sent", 1000 * cpu / max(1, sent), "ms")
+        print_figure("candidates scanned per CPU second", scanned / cpu, "/s")
+        if profiler:
+            profiler.dump_stats(args.profile)
+            stats = pstats.Stats(args.profile)
+            print(f"   profile (cProfile, top 25 by cumulative time) in {args.profile}:")
+            stats.sort_stats("cumulative").print_stats(25)
+    finally:
+        process.terminate()
+        process.wait()
+
+
 def main() -> None:
     args = parse_args()
     prepare_environment()
@@ -140,6 +231,9 @@ def main() -> None:
     from tracker_rsc.sandbox.models import SandboxSettings
 
     ensure_candidates(args.candidates, verbose=True)
+    if args.standin:
+        standin_run(args)
+        return
     server, url = start_server()
     base = f"{url}/sandbox/linkedin"
     settings.LINKEDIN_API_URL = base

@@ -23,8 +23,11 @@ it, use a scratch database: the run adds N candidates to it.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import logging
+import pstats
 import queue
+import resource
 import sys
 import threading
 import time
@@ -41,6 +44,7 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=500, help="exports to process (500)")
     parser.add_argument("--workers", type=int, default=1, help="task worker threads (1)")
+    parser.add_argument("--profile", metavar="FILE", help="cProfile the worker threads' tasks")
     args = parser.parse_args()
     if args.count < 1 or args.workers < 1:
         parser.error("--count and --workers must be at least 1")
@@ -152,6 +156,8 @@ def main() -> None:
     print("   migrating the bench database …", flush=True)
     call_command("migrate", verbosity=0)
 
+    from django.db.models import Count
+
     import syncjobs.enqueue
     import tracker_rsc.sandbox.tasks
     from candidates.models import MemberLink
@@ -177,15 +183,33 @@ def main() -> None:
     print_header(f"Export to ATS end to end — {args.count} exports, {args.workers} worker(s)")
 
     durations: list[float] = []
+    cpu_ms: list[float] = []
+    claimed: list[int] = []
     done = threading.Semaphore(0)
 
+    def thread_cpu() -> float:
+        # This worker thread's own CPU: not the sandbox's threads answering it.
+        usage = resource.getrusage(resource.RUSAGE_THREAD)
+        return usage.ru_utime + usage.ru_stime
+
+    profiles: list[cProfile.Profile] = []
+
     def worker() -> None:
+        profiler = cProfile.Profile() if args.profile else None
+        if profiler:
+            profiles.append(profiler)
         while True:
             notification_id = tasks.get()
             if notification_id is None:
                 break
-            started = time.perf_counter()
-            notification_process_task(notification_id)
+            started, cpu_started = time.perf_counter(), thread_cpu()
+            if profiler:
+                profiler.enable()
+            if notification_process_task(notification_id) is not None:
+                claimed.append(notification_id)
+            if profiler:
+                profiler.disable()
+            cpu_ms.append((thread_cpu() - cpu_started) * 1000)
             durations.append((time.perf_counter() - started) * 1000)
             done.release()
         connections.close_all()
@@ -206,6 +230,11 @@ def main() -> None:
     server.shutdown()
 
     elapsed = finished - started
+    if profiles:
+        stats = pstats.Stats(*profiles)
+        stats.dump_stats(args.profile)
+        print(f"   profile of the tasks (cProfile, top 30 by own time) in {args.profile}:")
+        stats.sort_stats("tottime").print_stats(30)
     notifications = InboundNotification.objects.filter(
         event_type="EXPORT_CANDIDATE_PROFILE", request_id__in=request_ids
     )
@@ -241,6 +270,32 @@ def main() -> None:
         stats = summarize(durations)
         print_figure("task (fetch + intake) p50", stats["p50"], "ms")
         print_figure("task (fetch + intake) p95", stats["p95"], "ms")
+        cpu = summarize(cpu_ms)
+        print_figure("worker CPU per export (mean)", sum(cpu_ms) / len(cpu_ms), "ms")
+        print_figure("worker CPU per export p95", cpu["p95"], "ms")
+        print_figure("exports per CPU second of a worker", 1000 * len(cpu_ms) / sum(cpu_ms), "/s")
+    visible = [
+        (processed_at - received_at).total_seconds() * 1000
+        for received_at, processed_at in notifications.filter(
+            processed_at__isnull=False
+        ).values_list("received_at", "processed_at")
+    ]
+    if visible:
+        stats = summarize(visible)
+        note = "(all pushed at once: includes the backlog's wait)"
+        print_figure("push stored → candidate visible p50", stats["p50"], "ms", note=note)
+        print_figure("push stored → candidate visible p95", stats["p95"], "ms", note=note)
+    twice = len(claimed) - len(set(claimed))
+    per_export = (
+        MemberLink.objects.filter(
+            method="export", candidate__placements__requisition_id=requisition_id
+        )
+        .values("person_urn")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .count()
+    )
+    print_figure("exports processed twice (claims, extra links)", twice + per_export, "", target=0)
     if processed != args.count or linked < args.count:
         print("   WARNING: not every export was processed and linked", flush=True)
         sys.exit(1)

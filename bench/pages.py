@@ -13,7 +13,12 @@ them a Quick Skill and a few candidates a timeline and shortlists, then:
    (rotating through those filters, a one-letter search and a second page) and the candidate
    page as a seated recruiter, the requisition list and a requisition page with its shortlist,
    and, as an admin, the sync dashboard and the candidate admin list (plain, searched, and
-   filtered); prints p50/p95/p99 and the most SQL queries one render of each kind ran.
+   filtered); prints p50/p95/p99 and the most SQL queries one render of each kind ran;
+3. side by side in one run, page 1 and a deep page (``--deep-page``, 10,000) of the recruiter
+   list (keyset cursor: the deep page is a cursor at that position), the project's candidate
+   admin (estimated count, OFFSET) and the stock Django admin changelist on the same table
+   (``django.contrib.admin.ModelAdmin`` defaults on a bench-only admin site: ``COUNT(*)`` for
+   the paginator and OFFSET for the page), with each page's ratio to the recruiter list's.
 
 Nothing here asserts: it prints figures (DESIGN §8: performance is measured in bench/).
 """
@@ -309,6 +314,96 @@ def _time_pages(user, detail_ids: list[int], requests: int, seed: int) -> None:
         print_figure(f"{label}: most SQL queries in one render", most_queries, "")
 
 
+def _stock_admin_urlconf() -> str:
+    """A URLconf with the project's URLs plus the stock admin at ``/bench-stock-admin/``."""
+    import types
+
+    from django.contrib import admin
+    from django.urls import include, path
+
+    name = "bench_stock_admin_urls"
+    if name not in sys.modules:
+        site = admin.AdminSite(name="bench_stock_admin")
+        site.register(Candidate, admin.ModelAdmin)  # every default: COUNT(*) and OFFSET
+        module = types.ModuleType(name)
+        module.urlpatterns = [
+            path("bench-stock-admin/", site.urls),
+            path("", include(settings.ROOT_URLCONF)),
+        ]
+        sys.modules[name] = module
+    return name
+
+
+def compare_deep_pages(requests: int, deep_page: int) -> None:
+    """Page 1 and page ``deep_page`` of three candidate lists on the same table, one run."""
+    from django.contrib.auth import get_user_model
+
+    from candidates.selectors_pages import Cursor
+
+    per_page = CANDIDATES_PER_PAGE
+    # The row just before the deep page in the recruiter list's order (read once, untimed).
+    before = (
+        Candidate.objects.order_by("-updated_at", "-id")
+        .values("updated_at", "pk")[per_page * (deep_page - 1) - 1 : per_page * (deep_page - 1)]
+        .first()
+    )
+    if before is None:
+        print(f"\n-- deep pages: the table has fewer than {deep_page:,} pages; skipped")
+        return
+    cursor = Cursor(at=before["updated_at"], pk=before["pk"]).encode()
+    # The stock admin shows ModelAdmin.list_per_page (100) rows a page: its page 10,000 is the
+    # last of 1,000,000 rows; on a smaller table its last page stands in.
+    from django.contrib.admin import ModelAdmin
+
+    rows = Candidate.objects.order_by().count()
+    stock_deep = min(deep_page, -(-rows // ModelAdmin.list_per_page))
+    if stock_deep != deep_page:
+        print(f"   stock admin: {rows:,} rows make {stock_deep:,} pages; its last page is used")
+    user = get_user_model().objects.get(username=BENCH_USER)
+    recruiter, staff = Client(), Client()
+    recruiter.force_login(user)
+    staff.force_login(get_user_model().objects.get(username=BENCH_ADMIN))
+    lists = [
+        ("recruiter list", recruiter, "/candidates/", f"/candidates/?cursor={cursor}"),
+        (
+            "project admin",
+            staff,
+            "/admin/candidates/candidate/",
+            f"/admin/candidates/candidate/?p={deep_page}",
+        ),
+        (
+            "stock Django admin",
+            staff,
+            "/bench-stock-admin/candidates/candidate/",
+            f"/bench-stock-admin/candidates/candidate/?p={stock_deep}",
+        ),
+    ]
+    print(
+        f"\n-- candidate lists side by side: page 1 and page {deep_page:,} "
+        f"({requests} renders each)"
+    )
+    with override_settings(ROOT_URLCONF=_stock_admin_urlconf()):
+        results = {}
+        for label, client, first, deep in lists:
+            number = stock_deep if label.startswith("stock") else deep_page
+            for page, url in (("page 1", first), ("deep page", deep)):
+                samples, queries = _render(client, [url], requests)
+                stats = summarize(samples)
+                results[(label, page)] = stats
+                shown = page if page == "page 1" else f"page {number:,}"
+                print_figure(f"{label}, {shown} p50", stats["p50"])
+                print_figure(f"{label}, {shown} p95", stats["p95"])
+                print_figure(f"{label}, {shown}: SQL queries", queries, "")
+        for page in ("page 1", "deep page"):
+            base = results[("recruiter list", page)]["p50"]
+            for label in ("project admin", "stock Django admin"):
+                print_figure(
+                    f"{page}: {label} p50 / recruiter list p50",
+                    results[(label, page)]["p50"] / base,
+                    "x",
+                )
+
+
 def _cases_sample_email() -> str:
     return next(
         (
@@ -325,14 +420,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=1_000_000, help="candidates wanted")
     parser.add_argument("--requests", type=int, default=200, help="renders per page kind")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--deep-page", type=int, default=10_000, help="the deep page compared (10,000)"
+    )
+    parser.add_argument(
+        "--deep-requests", type=int, default=20, help="renders per list and page (20)"
+    )
     args = parser.parse_args(argv)
-    if args.count < 1 or args.requests < 1:
-        parser.error("--count and --requests must be positive")
+    if args.count < 1 or args.requests < 1 or args.deep_page < 2 or args.deep_requests < 1:
+        parser.error("--count, --requests, --deep-requests positive, --deep-page at least 2")
     print_header(f"pages at {args.count:,} candidates")
     user, detail_ids = _prepare(args.count, args.seed)
     print(f"   {Candidate.objects.order_by().count():,} candidates in the table")
     print_plans()
     time_pages(user, detail_ids, args.requests, args.seed)
+    with override_settings(
+        DEBUG=False,
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+    ):
+        compare_deep_pages(args.deep_requests, args.deep_page)
     return 0
 
 

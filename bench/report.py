@@ -84,6 +84,7 @@ class Script:
     scratch: bool = True  # with shared_database False: give it a scratch PostgreSQL database
     scratch_suffix: str = ""  # added to the scratch database's name
     failure_note: str = "A bad input was accepted or wrote something (see NO below)."
+    file: str = ""  # the script under bench/ when it is not ``name`` (same script, other flags)
 
 
 @dataclass
@@ -175,6 +176,23 @@ def scripts(candidates: int, bulk_candidates: int) -> list[Script]:
             ),
         ),
         Script(
+            "bulk_sync_cpu",
+            f"Bulk sync of {bulk_candidates:,} candidates: Tracker's own CPU per candidate, "
+            "against the in-memory LinkedIn stand-in in its own process",
+            ["--candidates", str(bulk_candidates), "--standin"],
+            shared_database=False,
+            scratch_suffix=str(bulk_candidates),
+            file="bulk_sync",
+        ),
+        Script(
+            "broker_latency",
+            "From a push stored to its task done, through a real Celery worker and the broker "
+            "of this configuration (filesystem without REDIS_URL)",
+            ["--count", "60"],
+            shared_database=False,
+            scratch=False,  # a fresh SQLite database and broker folder of its own (make run)
+        ),
+        Script(
             "interactions",
             "InMails and notes: one sync cycle (issue 6)",
             ["--seats", "100", "--events", "10000"],
@@ -249,9 +267,13 @@ def scratch_database(shared_url: str, name: str) -> str | None:
 
 
 def run(script: Script, *, env: dict[str, str], python: str) -> Outcome:
-    path = BENCH_DIR / f"{script.name}.py"
+    path = BENCH_DIR / f"{script.file or script.name}.py"
     if not path.exists():
-        return Outcome(script, "not measured", output=f"bench/{script.name}.py does not exist yet")
+        return Outcome(
+            script,
+            "not measured",
+            output=f"bench/{script.file or script.name}.py does not exist yet",
+        )
     argv = [python, str(path.relative_to(REPO_ROOT)), *script.args]
     database = env.get("DATABASE_URL")
     command = (f"DATABASE_URL={redacted(database)} " if database else "") + shlex.join(

@@ -7,7 +7,7 @@ the outbox rows that receivers write commit or roll back with the change itself.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -375,7 +375,116 @@ def member_link_create(
             resolved_at__isnull=True,
         ).update(resolved_at=timezone.now(), resolution=f"linked to {person_urn} ({method})")
         signals.candidate_linked.send(sender=MemberLink, candidate=candidate, link=link)
+        signals.candidates_linked.send(sender=MemberLink, links=[link])
     return link
+
+
+def member_links_create_many(
+    *, pairs: Sequence[tuple[Candidate, str, str]], method: str, matched_on: str
+) -> dict[int, MemberLink | LinkConflict]:
+    """Link many candidates at once (a sync batch's matches): ``pairs`` of (candidate, person
+    URN, reason), in the order they are to be taken.
+
+    For each pair it does what ``member_link_create`` (without ``replace``) does, in a fixed
+    number of queries: returns, by candidate id, the link (new, or the same one already there)
+    or the LinkConflict that pair would raise — a member taken by another candidate (or by an
+    earlier pair) or a candidate linked to someone else. All in one transaction; should a
+    concurrent writer link one of them meanwhile, each pair is linked on its own instead.
+    Sends ``candidate_linked`` for each new link, then ``candidates_linked`` once.
+    """
+    for _, person_urn, _ in pairs:
+        if not person_urn.startswith("urn:li:person:"):
+            raise ValidationError({"person_urn": "Enter a person URN (urn:li:person:X)."})
+    if not pairs:
+        return {}
+    ids = [candidate.pk for candidate, _, _ in pairs]
+    results: dict[int, MemberLink | LinkConflict] = {}
+    with transaction.atomic():
+        # Same row locks as member_link_create, taken in id order so batches never deadlock.
+        list(
+            Candidate.objects.select_for_update()
+            .filter(pk__in=ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        current = {
+            link.candidate_id: link
+            for link in MemberLink.objects.filter(candidate_id__in=ids, unlinked_at__isnull=True)
+        }
+        taken = dict(
+            MemberLink.objects.filter(
+                person_urn__in={urn for _, urn, _ in pairs}, unlinked_at__isnull=True
+            ).values_list("person_urn", "candidate_id")
+        )
+        new: list[MemberLink] = []
+        for candidate, person_urn, reason in pairs:
+            link = current.get(candidate.pk)
+            if link is not None and link.person_urn == person_urn:
+                results[candidate.pk] = link
+                continue
+            owner = taken.get(person_urn)
+            if owner is not None and owner != candidate.pk:
+                results[candidate.pk] = LinkConflict(
+                    f"LinkedIn member {person_urn} is already linked to candidate {owner}."
+                )
+                continue
+            if link is not None:
+                results[candidate.pk] = LinkConflict(
+                    f"Candidate {candidate.pk} is already linked to {link.person_urn}."
+                )
+                continue
+            taken[person_urn] = candidate.pk
+            new.append(
+                MemberLink(
+                    candidate=candidate,
+                    person_urn=person_urn,
+                    method=method,
+                    matched_on=matched_on,
+                    reason=reason,
+                )
+            )
+        if not new:
+            return results
+        try:
+            with transaction.atomic():
+                created = MemberLink.objects.bulk_create(new)
+        except IntegrityError:  # a concurrent link won a race: take the pairs one by one
+            return _member_links_one_by_one(pairs, method=method, matched_on=matched_on)
+        for link in created:
+            results[link.candidate_id] = link
+        now = timezone.now()
+        by_candidate = {link.candidate_id: link for link in created}
+        for review_id, candidate_id in MatchReview.objects.filter(
+            candidate_id__in=list(by_candidate),
+            kind=MatchReview.Kind.AMBIGUOUS_MATCH,
+            resolved_at__isnull=True,
+        ).values_list("pk", "candidate_id"):
+            MatchReview.objects.filter(pk=review_id).update(
+                resolved_at=now,
+                resolution=f"linked to {by_candidate[candidate_id].person_urn} ({method})",
+            )
+        for link in created:
+            signals.candidate_linked.send(sender=MemberLink, candidate=link.candidate, link=link)
+        signals.candidates_linked.send(sender=MemberLink, links=created)
+    return results
+
+
+def _member_links_one_by_one(
+    pairs: Sequence[tuple[Candidate, str, str]], *, method: str, matched_on: str
+) -> dict[int, MemberLink | LinkConflict]:
+    results: dict[int, MemberLink | LinkConflict] = {}
+    for candidate, person_urn, reason in pairs:
+        try:
+            results[candidate.pk] = member_link_create(
+                candidate=candidate,
+                person_urn=person_urn,
+                method=method,
+                matched_on=matched_on,
+                reason=reason,
+            )
+        except LinkConflict as exc:
+            results[candidate.pk] = exc
+    return results
 
 
 def member_link_unlink(

@@ -9,6 +9,10 @@
   one ``candidate_saved`` per candidate, so that receivers can queue them in bulk.
 - ``candidate_linked(candidate, link)`` / ``candidate_unlinked(candidate, link)``: a member
   link was made or ended.
+- ``candidates_linked(links)``: sent once per linking call with every link it made (one for
+  ``member_link_create``, a whole sync batch for ``member_links_create_many``), after the
+  per-link ``candidate_linked``. The project's own receivers listen here, so that linking a
+  batch costs a fixed number of queries rather than a few per link.
 """
 
 from django.dispatch import Signal
@@ -17,4 +21,5 @@ candidate_saved = Signal()
 candidate_deleted = Signal()
 candidate_linked = Signal()
 candidate_unlinked = Signal()
+candidates_linked = Signal()
 candidates_imported = Signal()

@@ -5,7 +5,7 @@ class RequisitionsConfig(AppConfig):
     name = "requisitions"
 
     def ready(self) -> None:
-        # Connects attach_member_activities to candidates.signals.candidate_linked.
+        # Connects attach_member_activities to candidates.signals.candidates_linked.
         from candidates.importing import register_import_task
         from candidates.models import ImportRun
         from requisitions import (

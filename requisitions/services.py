@@ -14,7 +14,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from candidates.models import Candidate
-from candidates.signals import candidate_linked, candidate_unlinked
+from candidates.signals import candidate_unlinked, candidates_linked
 from requisitions import signals
 from requisitions.models import Activity, Placement, ProjectConnection, Requisition
 from tracker_rsc.models import LinkedInSeat
@@ -674,28 +674,66 @@ def placement_record_evaluation(
     return activity, moved
 
 
-@receiver(candidate_linked, dispatch_uid="requisitions.attach_member_activities")
-def attach_member_activities(sender: Any, candidate: Candidate, link: MemberLink, **_: Any) -> None:
+@receiver(candidates_linked, dispatch_uid="requisitions.attach_member_activities")
+def attach_member_activities(sender: Any, links: list[MemberLink], **_: Any) -> None:
     """InMails and notes that arrived before the member was linked attach to the candidate."""
-    Activity.objects.filter(candidate__isnull=True, person_urn=link.person_urn).update(
-        candidate=candidate
+    if len(links) == 1:
+        Activity.objects.filter(candidate__isnull=True, person_urn=links[0].person_urn).update(
+            candidate=links[0].candidate
+        )
+        return
+    by_member = {link.person_urn: link.candidate for link in links}
+    waiting = set(
+        Activity.objects.filter(candidate__isnull=True, person_urn__in=list(by_member))
+        .values_list("person_urn", flat=True)
+        .distinct()
     )
+    for person_urn in waiting:  # rare: one update per member something waited for
+        Activity.objects.filter(candidate__isnull=True, person_urn=person_urn).update(
+            candidate=by_member[person_urn]
+        )
 
 
-@receiver(candidate_linked, dispatch_uid="requisitions.record_link")
-def record_link(sender: Any, candidate: Candidate, link: MemberLink, **_: Any) -> None:
+def _link_activity_values(link: MemberLink) -> dict[str, Any]:
+    return {
+        "kind": Activity.Kind.LINK,
+        "candidate": link.candidate,
+        "subject": (f"Linked to LinkedIn member {link.person_urn} ({link.get_method_display()})")[
+            :300
+        ],
+        "body": link.reason,
+        "occurred_at": link.linked_at,
+        "external_id": f"link:{link.pk}",
+        "data": {"method": link.method, "matched_on": link.matched_on, "score": link.score},
+        "author": _user(link.linked_by),
+    }
+
+
+@receiver(candidates_linked, dispatch_uid="requisitions.record_link")
+def record_link(sender: Any, links: list[MemberLink], **_: Any) -> None:
     """A member link made — by a sync's match, an export, a stub import or a person — is a
-    sync event on the candidate's timeline, with the reason the match was taken."""
-    activity_record(
-        kind=Activity.Kind.LINK,
-        candidate=candidate,
-        subject=f"Linked to LinkedIn member {link.person_urn} ({link.get_method_display()})",
-        body=link.reason,
-        occurred_at=link.linked_at,
-        external_id=f"link:{link.pk}",
-        data={"method": link.method, "matched_on": link.matched_on, "score": link.score},
-        author=link.linked_by,
+    sync event on the candidate's timeline, with the reason the match was taken.
+
+    A batch of new links is one INSERT; a link whose event exists already (a link sent again)
+    updates it, as ``activity_record`` does.
+    """
+    values = [_link_activity_values(link) for link in links]
+    existing = set(
+        Activity.objects.filter(
+            kind=Activity.Kind.LINK, external_id__in=[v["external_id"] for v in values]
+        ).values_list("external_id", flat=True)
     )
+    fresh = [Activity(**v) for v in values if v["external_id"] not in existing]
+    if fresh:
+        try:
+            with transaction.atomic():
+                Activity.objects.bulk_create(fresh)
+        except IntegrityError:  # a concurrent writer recorded one: record them one by one
+            fresh = []
+    recorded = {activity.external_id for activity in fresh}
+    for v in values:
+        if v["external_id"] not in recorded:
+            activity_record(**v)
 
 
 @receiver(candidate_unlinked, dispatch_uid="requisitions.record_unlink")

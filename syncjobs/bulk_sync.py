@@ -50,7 +50,7 @@ from django.utils.dateparse import parse_datetime
 
 from candidates.models import Candidate, ErasureTombstone, MemberLink, identifier_hash
 from syncjobs import enqueue
-from syncjobs.live_sync import active_links, apply_match, mark_synced
+from syncjobs.live_sync import active_links, apply_matches, mark_synced
 from syncjobs.models import SyncRun
 from syncjobs.records import (
     SKIP_ERASED,
@@ -312,20 +312,18 @@ def process_batch(candidates: list[Candidate], *, client: LinkedInClient) -> Bat
     if not unlinked:
         return outcome
     matches = client.get_candidate_matches([str(c.pk) for c in unlinked])
+    verdicts = apply_matches(
+        candidates=unlinked, matches=matches.matches, method=MemberLink.Method.BULK_SYNC
+    )
     for candidate in unlinked:
-        match = matches.matches.get(str(candidate.pk))
-        if match is None:
+        verdict = verdicts.get(candidate.pk)
+        if verdict is None:
             outcome.counters["match_unreadable"] += 1
             outcome.errors.append(
                 f"candidate {candidate.pk}: LinkedIn's match could not be read: "
                 f"{matches.failed.get(str(candidate.pk), 'no answer')}"
             )
-            continue
-        with transaction.atomic():
-            verdict = apply_match(
-                candidate=candidate, match=match, method=MemberLink.Method.BULK_SYNC
-            )
-        if verdict == "linked":
+        elif verdict == "linked":
             outcome.linked += 1
         else:
             outcome.counters["ambiguous" if verdict == "ambiguous" else "no_match"] += 1

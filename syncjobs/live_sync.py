@@ -91,6 +91,56 @@ def apply_match(*, candidate: Candidate, match: CandidateMatch, method: str) -> 
     return "linked"
 
 
+def apply_matches(
+    *, candidates: Sequence[Candidate], matches: dict[str, CandidateMatch], method: str
+) -> dict[int, str]:
+    """``apply_match`` for a batch, by candidate id, in a fixed number of queries.
+
+    The single matches are linked together (``member_links_create_many``), in the batch's
+    order; ambiguous matches and conflicts go to the admins' review queue as ``apply_match``
+    puts them. Candidates without an entry in ``matches`` are left out of the answer.
+    """
+    verdicts: dict[int, str] = {}
+    pairs = []
+    for candidate in candidates:
+        match = matches.get(str(candidate.pk))
+        if match is None:
+            continue
+        if match.ambiguous:
+            with transaction.atomic():
+                verdicts[candidate.pk] = apply_match(
+                    candidate=candidate, match=match, method=method
+                )
+        elif match.person_urn:
+            reason = (
+                "manualMatchedMember set in LinkedIn"
+                if match.manual_matched_member is not None
+                else "LinkedIn's matching (matchedMembers) found one member"
+            )
+            pairs.append((candidate, match.person_urn, reason))
+        else:
+            verdicts[candidate.pk] = "none"
+    if not pairs:
+        return verdicts
+    with transaction.atomic():
+        linked = candidate_services.member_links_create_many(
+            pairs=pairs, method=method, matched_on=MemberLink.MatchedOn.LINKEDIN
+        )
+        for candidate, person_urn, _ in pairs:
+            result = linked[candidate.pk]
+            if isinstance(result, candidate_services.LinkConflict):
+                candidate_services.match_review_open(
+                    candidate=candidate,
+                    kind=MatchReview.Kind.AMBIGUOUS_MATCH,
+                    person_urns=[person_urn],
+                    detail=str(result.messages[0]),
+                )
+                verdicts[candidate.pk] = "ambiguous"
+            else:
+                verdicts[candidate.pk] = "linked"
+    return verdicts
+
+
 def mark_synced(candidate_ids: Sequence[int], errors: dict[int, str]) -> None:
     """Record how each candidate stands with LinkedIn: synced now, or why it was not.
 

@@ -14,10 +14,10 @@ from django.dispatch import receiver
 from candidates.models import Candidate, MemberLink
 from candidates.signals import (
     candidate_deleted,
-    candidate_linked,
     candidate_saved,
     candidate_unlinked,
     candidates_imported,
+    candidates_linked,
 )
 from requisitions.models import Placement, Requisition
 from requisitions.services import requisition_is_connected
@@ -103,15 +103,18 @@ def on_candidate_deleted(
     )
 
 
-@receiver(candidate_linked, dispatch_uid="syncjobs.candidate_linked")
-def on_candidate_linked(sender: Any, candidate: Candidate, link: MemberLink, **_: Any) -> None:
-    if integration_active() and link.method in _LINKS_TOLD_TO_LINKEDIN:
-        outbox_enqueue(
-            kind=Kind.CANDIDATE_MATCH,
-            aggregate="candidate_match",
-            object_id=candidate.pk,
-            payload={"person_urn": link.person_urn},
-        )
+@receiver(candidates_linked, dispatch_uid="syncjobs.candidate_linked")
+def on_candidate_linked(sender: Any, links: list[MemberLink], **_: Any) -> None:
+    # Links LinkedIn made itself (its matches) need not be told back: no query for those.
+    told = [link for link in links if link.method in _LINKS_TOLD_TO_LINKEDIN]
+    if told and integration_active():
+        for link in told:
+            outbox_enqueue(
+                kind=Kind.CANDIDATE_MATCH,
+                aggregate="candidate_match",
+                object_id=link.candidate_id,
+                payload={"person_urn": link.person_urn},
+            )
 
 
 @receiver(candidate_unlinked, dispatch_uid="syncjobs.candidate_unlinked")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import runpy
 from datetime import timedelta
 from pathlib import Path
@@ -24,6 +26,7 @@ def evaluate_settings(monkeypatch, tmp_path, **env: str) -> dict:
         "CELERY_VISIBILITY_TIMEOUT",
         "CELERY_TASK_TIME_LIMIT",
         "CELERY_TASK_SOFT_TIME_LIMIT",
+        "CELERY_BROKER_POLLING_INTERVAL",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TRACKER_VAR_DIR", str(tmp_path / "var"))
@@ -151,3 +154,44 @@ def test_the_filesystem_broker_keeps_every_folder_under_the_var_dir(monkeypatch,
 
     for name in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         assert Path(options[name]).is_relative_to(broker_dir), name
+
+
+def test_the_filesystem_broker_is_polled_often_enough_to_feel_immediate(monkeypatch, tmp_path):
+    # kombu's default (1 s) made every task of the embedded default wait about a second.
+    default = evaluate_settings(monkeypatch, tmp_path)["CELERY_BROKER_TRANSPORT_OPTIONS"]
+    tuned = evaluate_settings(monkeypatch, tmp_path, CELERY_BROKER_POLLING_INTERVAL="0.2")
+    redis = evaluate_settings(monkeypatch, tmp_path, REDIS_URL="redis://127.0.0.1:6379/5")
+
+    assert default["polling_interval"] == 0.05
+    assert tuned["CELERY_BROKER_TRANSPORT_OPTIONS"]["polling_interval"] == 0.2
+    # Redis pushes messages to the worker: no polling to tune there.
+    assert "polling_interval" not in redis["CELERY_BROKER_TRANSPORT_OPTIONS"]
+
+
+def test_the_filesystem_broker_never_shows_a_worker_a_half_written_message(monkeypatch, tmp_path):
+    # kombu's own channel creates the message file empty and then writes it: a worker polling
+    # in between took the empty file and the task was lost.
+    from kombu import Connection
+    from kombu.transport import filesystem
+
+    import tracker_rsc.broker
+
+    seen_while_writing: list[list[str]] = []
+
+    def dumps_and_look(payload):
+        seen_while_writing.append(os.listdir(tmp_path))
+        return json.dumps(payload)
+
+    monkeypatch.setattr(filesystem, "dumps", dumps_and_look)
+    monkeypatch.setattr(tracker_rsc.broker, "dumps", dumps_and_look)
+    folders = {"data_folder_in": str(tmp_path), "data_folder_out": str(tmp_path)}
+    with Connection("filesystem://", transport_options=folders) as connection:
+        channel = connection.default_channel
+        channel._put("tasks", {"body": "whole"})
+
+        assert seen_while_writing and all(
+            name.partition(".")[2] != "tasks.msg" for name in seen_while_writing[0]
+        )
+        assert isinstance(channel, tracker_rsc.broker.Channel)
+        assert channel._get("tasks") == {"body": "whole"}
+        assert os.listdir(tmp_path) == []

@@ -7,10 +7,13 @@ import re
 import socket
 
 from celery import Celery, signals
+from kombu.transport import TRANSPORT_ALIASES
 
 from tracker_rsc.log_format import clear_context
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker_rsc.settings")
+# ``filesystem://`` (the embedded default) publishes atomically: see tracker_rsc.broker.
+TRANSPORT_ALIASES["filesystem"] = "tracker_rsc.broker:Transport"
 
 app = Celery("tracker_rsc")
 app.config_from_object("django.conf:settings", namespace="CELERY")

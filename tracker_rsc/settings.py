@@ -288,6 +288,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         # wherever a process happened to start.
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
+        # kombu polls the folder (default every 1 s), so every task waited ~1 s before a
+        # worker saw it. 50 ms makes the embedded default feel as immediate as Redis; an idle
+        # worker pays a directory listing per poll (measured in bench/broker_latency.py).
+        "polling_interval": env.float("CELERY_BROKER_POLLING_INTERVAL", default=0.05),
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {

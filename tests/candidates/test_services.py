@@ -17,6 +17,7 @@ from candidates.models import (
     QuickSkillAlias,
     identifier_hash,
 )
+from requisitions.models import Activity
 from tests.candidates.factories import CandidateFactory, MemberLinkFactory, QuickSkillFactory
 from tests.requisitions.factories import PlacementFactory
 from tests.tracker_rsc.factories import UserFactory
@@ -520,6 +521,66 @@ def test_another_spelling_of_the_same_identifiers_is_no_change(capture_signal):
     )
 
     assert [call["changed_fields"] for call in saved] == [[]]
+
+
+def test_member_links_create_many_does_for_each_pair_what_member_link_create_does(
+    capture_signal,
+):
+    free, same, taken, twice, other = (CandidateFactory() for _ in range(5))
+    holder = CandidateFactory()
+    MemberLinkFactory(candidate=same, person_urn="urn:li:person:same")
+    MemberLinkFactory(candidate=holder, person_urn="urn:li:person:held")
+    MemberLinkFactory(candidate=other, person_urn="urn:li:person:before")
+    review = services.match_review_open(
+        candidate=free, kind=MatchReview.Kind.AMBIGUOUS_MATCH, person_urns=["urn:li:person:x"]
+    )
+    one = capture_signal(signals.candidate_linked)
+    batch = capture_signal(signals.candidates_linked)
+
+    results = services.member_links_create_many(
+        pairs=[
+            (free, "urn:li:person:free", "one member"),
+            (same, "urn:li:person:same", "again"),
+            (taken, "urn:li:person:held", "taken"),
+            (twice, "urn:li:person:free", "an earlier pair took it"),
+            (other, "urn:li:person:new", "already linked to someone else"),
+        ],
+        method=MemberLink.Method.BULK_SYNC,
+        matched_on=MemberLink.MatchedOn.LINKEDIN,
+    )
+
+    new = MemberLink.objects.get(candidate=free)
+    assert (new.person_urn, new.method, new.reason) == (
+        "urn:li:person:free",
+        "bulk_sync",
+        "one member",
+    )
+    assert results[free.pk] == new
+    assert results[same.pk] == MemberLink.objects.get(candidate=same)
+    assert f"already linked to candidate {holder.pk}" in results[taken.pk].messages[0]
+    assert f"already linked to candidate {free.pk}" in results[twice.pk].messages[0]
+    assert "already linked to urn:li:person:before" in results[other.pk].messages[0]
+    assert all(isinstance(results[c.pk], services.LinkConflict) for c in (taken, twice, other))
+    assert MemberLink.objects.filter(unlinked_at__isnull=True).count() == 4
+    review.refresh_from_db()
+    assert review.resolved_at is not None and "urn:li:person:free" in review.resolution
+    assert [call["link"] for call in one] == [new]
+    assert [call["links"] for call in batch] == [[new]]
+    event = Activity.objects.get(kind=Activity.Kind.LINK, candidate=free)
+    assert event.external_id == f"link:{new.pk}" and event.body == "one member"
+
+
+def test_member_links_create_many_refuses_a_bad_urn_before_linking_anyone():
+    good, bad = CandidateFactory(), CandidateFactory()
+
+    with pytest.raises(ValidationError):
+        services.member_links_create_many(
+            pairs=[(good, "urn:li:person:ok", ""), (bad, "person-2", "")],
+            method=MemberLink.Method.BULK_SYNC,
+            matched_on=MemberLink.MatchedOn.LINKEDIN,
+        )
+
+    assert not MemberLink.objects.exists()
 
 
 def test_update_validates_only_what_changes():

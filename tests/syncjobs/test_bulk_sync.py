@@ -453,6 +453,62 @@ def test_live_sync_waits_for_the_bulk_sync_of_the_organization_now_enabled(
     assert bulk_sync.bulk_sync_needed()
 
 
+# --- Cost per batch -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("matched", [10, 60])
+def test_a_batch_costs_the_same_queries_however_many_candidates_it_links(
+    integration, candidate_linkedin, matched
+):
+    """Linking a batch's matches is a fixed number of queries, not a few per link."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    candidates = [CandidateFactory(email=f"c{n}@mail.example") for n in range(100)]
+    candidate_linkedin.members = {
+        f"c{n}@mail.example": [f"urn:li:person:m{n}"] for n in range(matched)
+    }
+    run = bulk_sync_claim()
+
+    with CaptureQueriesContext(connection) as queries:
+        bulk_sync_step(run, client=candidate_linkedin)
+
+    run.refresh_from_db()
+    assert run.linked == matched
+    assert MemberLink.objects.filter(method=MemberLink.Method.BULK_SYNC).count() == matched
+    links = Activity.objects.filter(kind=Activity.Kind.LINK)
+    assert links.count() == matched
+    assert set(links.values_list("candidate_id", flat=True)) == {c.pk for c in candidates[:matched]}
+    # One batch plus the empty read that ends the run: under 45 queries, 10 or 60 links alike.
+    assert len(queries) < 45, [q["sql"][:80] for q in queries]
+
+
+def test_two_candidates_matched_to_one_member_link_the_first_and_review_the_second(
+    integration, candidate_linkedin
+):
+    first = CandidateFactory(email="first@mail.example")
+    second = CandidateFactory(email="second@mail.example")
+    taken = CandidateFactory(email="taken@mail.example")
+    owner = CandidateFactory(email="")  # not sent (no email), holds the member already
+    MemberLinkFactory(candidate=owner, person_urn="urn:li:person:owned")
+    candidate_linkedin.members = {
+        "first@mail.example": ["urn:li:person:same"],
+        "second@mail.example": ["urn:li:person:same"],
+        "taken@mail.example": ["urn:li:person:owned"],
+    }
+
+    run = bulk_sync_run(sleep=no_sleep)
+
+    assert MemberLink.objects.get(candidate=first).person_urn == "urn:li:person:same"
+    assert not MemberLink.objects.filter(candidate__in=[second, taken]).exists()
+    reviews = {r.candidate_id: r for r in MatchReview.objects.all()}
+    assert set(reviews) == {second.pk, taken.pk}
+    assert reviews[second.pk].person_urns == ["urn:li:person:same"]
+    assert f"already linked to candidate {first.pk}" in reviews[second.pk].detail
+    assert f"already linked to candidate {owner.pk}" in reviews[taken.pk].detail
+    assert run.linked == 1 and run.counters["ambiguous"] == 2
+
+
 def test_the_window_is_two_calendar_years_before_the_day_of_enabling(candidate_linkedin):
     """Enabled on 29 February 2028: the window opens on 28 February 2026, not 730 days back."""
     with time_machine.travel(datetime(2028, 2, 29, 16, 30, tzinfo=UTC), tick=False):
