@@ -9,7 +9,7 @@ signature, the management commands through ``call_command``, LinkedIn's payloads
 adapter's parsers) and prints, for each, the answer (HTTP status and the first message, or the
 exception) and whether the database changed: every table's row count is compared before and
 after. Nothing may be written, except that the callback keeps a ``rejected`` row of what it
-refused, for audit (DESIGN §8: nothing LinkedIn sends is lost); that row is reported as such.
+refused, for audit (docs/architecture.md §8: nothing LinkedIn sends is lost); that row is reported as such.
 The exit status is 1 when any input was accepted or changed something it should not have.
 """
 

@@ -43,7 +43,7 @@ from candidates.dedupe import IncomingPerson, find_duplicate_traced  # noqa: E40
 from candidates.matching import BLOCK_LIMIT  # noqa: E402
 from candidates.models import Candidate, MemberLink  # noqa: E402
 
-# Targets (DESIGN §8: measured here, never asserted with timers in tests).
+# Targets (docs/architecture.md §8: measured here, never asserted with timers in tests).
 IDENTIFIER_P95_MS = 2.0  # profile URL and email; the member rule is held to the same
 IDENTIFIER_RATIO = 2.0  # …and within 2x of the plain indexed lookup of the same key
 NAME_P95_MS = 10.0

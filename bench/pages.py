@@ -20,7 +20,8 @@ them a Quick Skill and a few candidates a timeline and shortlists, then:
    (``django.contrib.admin.ModelAdmin`` defaults on a bench-only admin site: ``COUNT(*)`` for
    the paginator and OFFSET for the page), with each page's ratio to the recruiter list's.
 
-Nothing here asserts: it prints figures (DESIGN §8: performance is measured in bench/).
+Nothing here asserts: it prints figures (docs/architecture.md §8: performance is measured in
+bench/).
 """
 
 from __future__ import annotations

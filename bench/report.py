@@ -7,7 +7,7 @@
 
 Each script runs as its own process with sizes that finish in minutes on a 2-core machine, and
 prints its figures with ``bench._common.print_figure``; this script collects those lines and
-writes each figure next to its target (DESIGN §8, issues 3 to 6), MET or MISSED — a missed target
+writes each figure next to its target (docs/architecture.md §8), MET or MISSED — a missed target
 is listed as missed, never hidden. A figure whose target is a lower bound (the limiter should
 run *close* to LinkedIn's limit) is judged here; upper bounds come from the scripts themselves.
 Scripts that do not exist yet are listed as "not measured", and so is a script that failed
@@ -118,20 +118,20 @@ def scripts(candidates: int, bulk_candidates: int) -> list[Script]:
         ),
         Script(
             "duplicate_check",
-            "Duplicate check per rule vs. a plain indexed lookup (issue 5)",
+            "Duplicate check per rule vs. a plain indexed lookup",
             ["--count", count, "--lookups", "1000"],
             shared_database=True,
         ),
         Script(
             "pages",
-            "Pages: candidates, requisitions, sync dashboard and candidate admin (DESIGN §8)",
+            "Pages: candidates, requisitions, sync dashboard and candidate admin",
             ["--count", count, "--requests", "200"],
             shared_database=True,
         ),
         Script(
             "import_candidates",
             f"CSV import of {max(1_000, candidates // 10):,} candidates into {candidates:,}, "
-            "duplicate check on (issue 15)",
+            "duplicate check on",
             ["--existing", count, "--rows", str(max(1_000, candidates // 10))],
             shared_database=False,
             scratch_suffix=str(candidates),  # the table size is part of the set-up
@@ -140,7 +140,7 @@ def scripts(candidates: int, bulk_candidates: int) -> list[Script]:
                     "rows per second (duplicate check on)",
                     ">=",
                     2000.0,
-                    "issue 15: an agency's 100,000+ candidates load at ≥ 2,000 rows/s",
+                    "an agency's 100,000+ candidates load at ≥ 2,000 rows/s",
                 ),
             ),
             untargeted_note=(
@@ -151,14 +151,14 @@ def scripts(candidates: int, bulk_candidates: int) -> list[Script]:
         ),
         Script(
             "exports",
-            "Export to ATS end to end, callback to linked candidate (issue 5)",
+            "Export to ATS end to end, callback to linked candidate",
             ["--count", "500"],
             shared_database=False,
             untargeted_note="Exports per second have no numeric target; the callback's is ≤ 3 s.",
         ),
         Script(
             "bulk_sync",
-            f"Bulk sync of {bulk_candidates:,} candidates: throughput, limiter, memory (issue 4)",
+            f"Bulk sync of {bulk_candidates:,} candidates: throughput, limiter, memory",
             ["--candidates", str(bulk_candidates), "--limiter-seconds", "120"],
             shared_database=False,
             scratch_suffix=str(bulk_candidates),  # the table size is part of the set-up
@@ -167,11 +167,11 @@ def scripts(candidates: int, bulk_candidates: int) -> list[Script]:
                     "limiter utilisation (average / 10,000)",
                     ">=",
                     90.0,
-                    "DESIGN §4.3: run close to LinkedIn's 10,000 records/minute",
+                    "run close to LinkedIn's 10,000 records/minute",
                 ),
             ),
             untargeted_note=(
-                "Throughput and peak memory have no numeric target (issue 4: memory stays flat "
+                "Throughput and peak memory have no numeric target (memory stays flat "
                 "as the table grows; compare runs at 100,000 and 1,000,000)."
             ),
         ),
@@ -194,7 +194,7 @@ def scripts(candidates: int, bulk_candidates: int) -> list[Script]:
         ),
         Script(
             "interactions",
-            "InMails and notes: one sync cycle (issue 6)",
+            "InMails and notes: one sync cycle",
             ["--seats", "100", "--events", "10000"],
             shared_database=False,
             targets=(
@@ -202,7 +202,7 @@ def scripts(candidates: int, bulk_candidates: int) -> list[Script]:
                     "one cycle (InMails + notes)",
                     "<=",
                     1800.0,
-                    "issue 6: the task runs every 30 minutes, so a cycle must fit in 30",
+                    "the task runs every 30 minutes, so a cycle must fit in 30",
                 ),
             ),
         ),
@@ -226,7 +226,7 @@ def scripts(candidates: int, bulk_candidates: int) -> list[Script]:
         ),
         Script(
             "linkedin_client",
-            "LinkedIn client: limiter against 10,000 records/minute, overhead per batch (issue 3)",
+            "LinkedIn client: limiter against 10,000 records/minute, overhead per batch",
             ["--seconds", "120"],
             shared_database=False,
             targets=(
@@ -234,7 +234,7 @@ def scripts(candidates: int, bulk_candidates: int) -> list[Script]:
                     "achieved / limit",
                     ">=",
                     0.9,
-                    "issue 3: a bulk sync runs close to the limit and never over it",
+                    "a bulk sync runs close to the limit and never over it",
                 ),
             ),
         ),

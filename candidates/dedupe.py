@@ -1,4 +1,5 @@
-"""The duplicate check of Export to ATS and InMail stub imports: the query side (DESIGN §4.5).
+"""The duplicate check of Export to ATS and InMail stub imports: the query side
+(docs/architecture.md §4.5).
 
 ``find_duplicate(person)`` runs one indexed query per rule, strongest first, and stops at the
 first rule that decides: LinkedIn member, profile URL, email, then name. The rules themselves

@@ -1,4 +1,5 @@
-"""The duplicate check's rules, as plain functions over plain data (DESIGN §4.5, §4.7).
+"""The duplicate check's rules, as plain functions over plain data (docs/architecture.md §4.5,
+§4.7).
 
 No ORM here: ``candidates.dedupe`` fetches the few rows each rule needs and hands them over as
 ``CandidateKeys``; this module decides. Priority: LinkedIn member > profile URL > email > name.

@@ -1,4 +1,5 @@
-"""Candidates, their LinkedIn member links, skills and erasure tombstones (DESIGN §3)."""
+"""Candidates, their LinkedIn member links, skills and erasure tombstones (docs/architecture.md
+§3)."""
 
 from __future__ import annotations
 

@@ -2,8 +2,8 @@
 
 Skills Search is the one way a skill name becomes a Quick Skill, whoever asks: the REST endpoint
 ``GET /api/v1/skills/search/``, the API's writable ``skills`` field and the Export to ATS flow
-(DESIGN §4.6) all call ``skill_search`` / ``skills_resolve`` (or ``skill_dictionary().search``
-when they search several names at once), so they always agree.
+(docs/architecture.md §4.6) all call ``skill_search`` / ``skills_resolve`` (or
+``skill_dictionary().search`` when they search several names at once), so they always agree.
 """
 
 from __future__ import annotations

@@ -253,8 +253,8 @@ def candidate_list_page(
 
 
 def _activity_model() -> type[Model]:
-    # candidates never imports requisitions (DESIGN §2): the model is reached through the
-    # reverse relation, as the candidate page reads it.
+    # candidates never imports requisitions (docs/architecture.md §2): the model is reached through
+    # the reverse relation, as the candidate page reads it.
     return Candidate._meta.get_field("activities").related_model
 
 

@@ -1,7 +1,7 @@
 """Writes for candidates, member links, skills and erasure (the only writers of these models).
 
-Every function runs in a transaction and sends the domain signals of DESIGN §2 inside it, so
-the outbox rows that receivers write commit or roll back with the change itself.
+Every function runs in a transaction and sends the domain signals of docs/architecture.md §2 inside
+it, so the outbox rows that receivers write commit or roll back with the change itself.
 """
 
 from __future__ import annotations

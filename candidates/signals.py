@@ -1,4 +1,5 @@
-"""Domain signals sent by candidates.services (DESIGN §2). Receivers live in other apps.
+"""Domain signals sent by candidates.services (docs/architecture.md §2). Receivers live in other
+apps.
 
 - ``candidate_saved(candidate, created, changed_fields)``: after every create, update and
   save-without-change, inside the service's transaction.

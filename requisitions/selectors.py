@@ -47,7 +47,8 @@ def connection_owner_seat_urn(connection: ProjectConnection) -> str:
 
 
 def requisition_reevaluation_hint(requisition: Requisition) -> str | None:
-    """How to get Hiring Assistant re-evaluations, when they are off (DESIGN §4.10); else None.
+    """How to get Hiring Assistant re-evaluations, when they are off (docs/architecture.md §4.10);
+    else None.
 
     Only a connected requisition can be evaluated at all; for one whose LinkedIn project has
     Hiring Assistant Automation off, re-evaluation is unavailable and the user is told where

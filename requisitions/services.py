@@ -113,8 +113,8 @@ def requisition_close(
 
 def requisition_delete(*, requisition: Requisition, actor: User | None = None) -> None:
     with transaction.atomic():
-        # What LinkedIn needs to close the job after the row is gone (DESIGN §5: a close
-        # re-posts the job with operation CLOSE).
+        # What LinkedIn needs to close the job after the row is gone (docs/architecture.md §5: a
+        # close re-posts the job with operation CLOSE).
         snapshot = {
             "id": requisition.pk,
             "title": requisition.title,
@@ -157,7 +157,7 @@ def requisition_mark_synced(
     Requisition.objects.filter(pk=requisition_id).update(**values)
 
 
-# --- LinkedIn hiring project connections (DESIGN §4.9, §5.1) --------------------------------
+# --- LinkedIn hiring project connections (docs/architecture.md §4.9, §5.1) ----------------------
 
 
 @dataclass(frozen=True)
@@ -184,8 +184,8 @@ def connection_refusal_reason(
 ) -> str:
     """Why the project owner's seat may not connect this requisition; "" when it may.
 
-    The rule (FAQ, DESIGN §4.9): the owner seat belongs to one of the requisition's Tracker
-    owners, or is a Recruiter Admin seat (admins see every job).
+    The rule (FAQ, docs/architecture.md §4.9): the owner seat belongs to one of the requisition's
+    Tracker owners, or is a Recruiter Admin seat (admins see every job).
     """
     label = _seat_label(seat, seat_urn)
     if seat is None:
@@ -570,7 +570,7 @@ def activity_upsert_external_many(*, kind: str, items: Sequence[dict[str, Any]])
     return len(new), len(changed)
 
 
-# --- Hiring Assistant evaluations (DESIGN §4.10) --------------------------------------------
+# --- Hiring Assistant evaluations (docs/architecture.md §4.10) ----------------------------------
 
 
 def _evaluation_body(

@@ -1,4 +1,5 @@
-"""Domain signals sent by requisitions.services (DESIGN §2). Receivers live in syncjobs.
+"""Domain signals sent by requisitions.services (docs/architecture.md §2). Receivers live in
+syncjobs.
 
 - ``requisition_saved(requisition, created)``: create, update (owners included) and close.
 - ``requisition_deleted(requisition_id, snapshot)``.

@@ -276,7 +276,8 @@ class OutboxEventAdmin(
 
 
 class EventTypeFilter(admin.SimpleListFilter):
-    """The push types of DESIGN §5.1 (a fixed list: no DISTINCT over the whole table)."""
+    """The push types of docs/architecture.md §5.1 (a fixed list: no DISTINCT over the whole
+    table)."""
 
     title = "event type"
     parameter_name = "event_type"
@@ -423,7 +424,7 @@ class InboundNotificationAdmin(
 
 @admin.register(PurgeNotice)
 class PurgeNoticeAdmin(ExactSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    """LinkedIn's purged-export notices: a work queue of admins (DESIGN §4.11)."""
+    """LinkedIn's purged-export notices: a work queue of admins (docs/architecture.md §4.11)."""
 
     list_display = (
         "notice_id",
@@ -492,7 +493,7 @@ class HeldRecordStatusFilter(admin.SimpleListFilter):
 @admin.register(HeldRecord)
 class HeldRecordAdmin(ExactSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """What LinkedIn sent that Tracker could not store: kept, with the reason, until an admin
-    retries it (once the cause is fixed) or dismisses it (DESIGN §8)."""
+    retries it (once the cause is fixed) or dismisses it (docs/architecture.md §8)."""
 
     list_display = (
         "id",

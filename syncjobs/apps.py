@@ -6,8 +6,8 @@ class SyncjobsConfig(AppConfig):
     verbose_name = "Sync jobs"
 
     def ready(self) -> None:
-        # ``receivers`` turns the domain signals into outbox writes (DESIGN §2). ``tasks``
-        # imports every flow module, so that their signal receivers (enabling starts the
-        # setup), outbox and push handlers and sync runners are registered in every process
-        # (web, manage.py commands, worker), not only where Celery's autodiscovery imports them.
+        # ``receivers`` turns the domain signals into outbox writes (docs/architecture.md §2).
+        # ``tasks`` imports every flow module, so that their signal receivers (enabling starts the
+        # setup), outbox and push handlers and sync runners are registered in every process (web,
+        # manage.py commands, worker), not only where Celery's autodiscovery imports them.
         from syncjobs import receivers, tasks  # noqa: F401

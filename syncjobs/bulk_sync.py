@@ -1,4 +1,5 @@
-"""Bulk sync (DESIGN §4.3): once after enabling, every eligible candidate goes to LinkedIn.
+"""Bulk sync (docs/architecture.md §4.3): once after enabling, every eligible candidate goes to
+LinkedIn.
 
 One ``bulk_sync`` SyncRun walks the candidates table by primary key (keyset: ``pk > cursor``,
 batches of at most 100, LinkedIn's batch maximum) up to the highest id that existed when the run
@@ -71,7 +72,7 @@ from syncjobs.selectors import bulk_sync_completed
 from tracker_rsc.linkedin import (
     MAX_BATCH_SIZE,
     AuthError,
-    LinkedInClient,
+    LinkedInAPI,
     LinkedInError,
     PermanentError,
     TransientError,
@@ -118,8 +119,8 @@ class BulkSyncRefused(Exception):
 
 
 def history_cutoff(integration: Integration) -> datetime:
-    """Candidates last updated at or after this moment are in the bulk sync (DESIGN §4.3):
-    ``Integration.history_cutoff``, calendar years before the day of enabling."""
+    """Candidates last updated at or after this moment are in the bulk sync (docs/architecture.md
+    §4.3): ``Integration.history_cutoff``, calendar years before the day of enabling."""
     return integration.history_cutoff
 
 
@@ -257,7 +258,7 @@ def next_batch(cursor: dict[str, Any]) -> list[Candidate]:
     )
 
 
-def process_batch(candidates: list[Candidate], *, client: LinkedInClient) -> BatchOutcome:
+def process_batch(candidates: list[Candidate], *, client: LinkedInAPI) -> BatchOutcome:
     """Send one batch and store LinkedIn's matches. Raises TransientError (retry the batch),
     AuthError, or PermanentError when LinkedIn refused the whole call.
     """
@@ -348,7 +349,7 @@ def _save(run: SyncRun, outcome: BatchOutcome) -> None:
 def bulk_sync_step(
     run: SyncRun,
     *,
-    client: LinkedInClient,
+    client: LinkedInAPI,
     deadline: float | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> str:
@@ -413,7 +414,7 @@ def _refused_credentials(run: SyncRun, exc: AuthError) -> None:
 def bulk_sync_run(
     *,
     actor: Any = None,
-    client: LinkedInClient | None = None,
+    client: LinkedInAPI | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> SyncRun | None:
     """Run (or resume) the bulk sync to the end in this process (``manage.py run_sync``).

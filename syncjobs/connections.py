@@ -1,4 +1,5 @@
-"""Connected projects (DESIGN §4.9, §5.1): LinkedIn hiring projects connected to requisitions.
+"""Connected projects (docs/architecture.md §4.9, §5.1): LinkedIn hiring projects connected to
+requisitions.
 
 A recruiter connects a Tracker job to a hiring project in LinkedIn Recruiter (a new project or
 an existing one). LinkedIn pushes ``HIRING_PROJECT_CONNECTION_CHANGE``; the handler fetches the
@@ -42,7 +43,7 @@ from syncjobs.runs import (
 )
 from tracker_rsc.linkedin import (
     PUSH_CONNECTION_CHANGE,
-    LinkedInClient,
+    LinkedInAPI,
     ProjectConnectionChange,
     get_client,
 )
@@ -109,9 +110,7 @@ def handle_connection_change(notification: InboundNotification) -> HandlerOutcom
     return processed(result)
 
 
-def connection_sync_run(
-    *, actor: Any = None, client: LinkedInClient | None = None
-) -> SyncRun | None:
+def connection_sync_run(*, actor: Any = None, client: LinkedInAPI | None = None) -> SyncRun | None:
     """Reconcile every connection LinkedIn reports for the organization. None when skipped."""
     integration = Integration.get()
     if not integration.is_enabled or not integration.organization_urn:

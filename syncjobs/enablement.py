@@ -1,4 +1,4 @@
-"""Enablement (DESIGN §4.1): what happens once an admin enabled the integration.
+"""Enablement (docs/architecture.md §4.1): what happens once an admin enabled the integration.
 
 ``tracker_rsc.services.integration_enable`` (admin page, ``manage.py enable_integration``) sends
 ``integration_enabled`` after its commit; the admin's "Retry setup" sends
@@ -37,7 +37,7 @@ from syncjobs.models import SyncRun
 from syncjobs.views import callback_token_forget, callback_token_remember
 from tracker_rsc import services as integration_services
 from tracker_rsc import signals
-from tracker_rsc.linkedin import LinkedInClient, LinkedInError, TransientError, get_client
+from tracker_rsc.linkedin import LinkedInAPI, LinkedInError, TransientError, get_client
 from tracker_rsc.models import Contract, Integration, new_callback_token
 
 logger = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ def customer_name() -> str:
 
 
 def _send_registration(
-    *, integration: Integration, callback_token: str, client: LinkedInClient | None
+    *, integration: Integration, callback_token: str, client: LinkedInAPI | None
 ) -> list[str]:
     """Register the integrations and the callback URL for ``callback_token``; the contracts."""
     contracts = list(Contract.objects.filter(active=True).values_list("urn", flat=True))
@@ -75,7 +75,7 @@ def _send_registration(
     return contracts
 
 
-def callback_token_rotate(*, actor: Any, client: LinkedInClient | None = None) -> str:
+def callback_token_rotate(*, actor: Any, client: LinkedInAPI | None = None) -> str:
     """Give the callback URL a new token, registered with LinkedIn first; returns a report.
 
     The token is the callback's credential; rotating it is the answer to a token seen where it
@@ -135,7 +135,7 @@ def callback_token_rotate(*, actor: Any, client: LinkedInClient | None = None) -
     )
 
 
-def integration_register(*, client: LinkedInClient | None = None) -> str:
+def integration_register(*, client: LinkedInAPI | None = None) -> str:
     """Register the integrations and the callback URL with LinkedIn, and record the outcome.
 
     Returns "registered", "error" (LinkedIn refused; the integration is in error with its
@@ -171,7 +171,7 @@ def integration_register(*, client: LinkedInClient | None = None) -> str:
     return REGISTERED
 
 
-def integration_setup_run(*, client: LinkedInClient | None = None) -> dict[str, Any]:
+def integration_setup_run(*, client: LinkedInAPI | None = None) -> dict[str, Any]:
     """Register, pull the seats, start the bulk sync. Idempotent; see the module docstring."""
     from syncjobs.bulk_sync import bulk_sync_claim, bulk_sync_schedule
     from syncjobs.runs import sync_run_release

@@ -1,4 +1,5 @@
-"""Hiring Assistant evaluations (DESIGN §4.10): one ``APPLICATION_EVALUATION`` push each.
+"""Hiring Assistant evaluations (docs/architecture.md §4.10): one ``APPLICATION_EVALUATION`` push
+each.
 
 The handler fetches the evaluation (``exportedApplicationEvaluation?q=request``) and, only for
 a placement on an **actively connected** requisition, stores it with

@@ -1,4 +1,5 @@
-"""Export to ATS (DESIGN §4.5, §4.6): one LinkedIn profile per EXPORT_CANDIDATE_PROFILE push.
+"""Export to ATS (docs/architecture.md §4.5, §4.6): one LinkedIn profile per
+EXPORT_CANDIDATE_PROFILE push.
 
 The handler fetches the exported profile (outside any transaction), then ``export_intake``
 checks everything that can refuse the export *before* writing anything, and does all the

@@ -1,4 +1,5 @@
-"""InMails and Recruiter notes (DESIGN §4.8): LinkedIn history becomes candidate activities.
+"""InMails and Recruiter notes (docs/architecture.md §4.8): LinkedIn history becomes candidate
+activities.
 
 Every 30 minutes (beat: ``syncjobs.tasks.interaction_sync_all``), while the integration is
 enabled, each active contract with contract-level access is synced as one ``inmail_sync`` and
@@ -60,7 +61,7 @@ from syncjobs.runs import (
     sync_run_start,
     sync_runner,
 )
-from tracker_rsc.linkedin import ConversationEvent, LinkedInClient, ProspectNote, get_client
+from tracker_rsc.linkedin import ConversationEvent, LinkedInAPI, ProspectNote, get_client
 from tracker_rsc.linkedin.client import MAX_INTERACTION_WINDOW
 from tracker_rsc.models import Contract, Integration, LinkedInSeat
 
@@ -234,7 +235,7 @@ def _record(kind: str, items: list[dict[str, Any]], counts: Counter) -> None:
 
 
 def _sync_inmail_window(
-    client: LinkedInClient,
+    client: LinkedInAPI,
     *,
     contract: Contract,
     seats: list[LinkedInSeat],
@@ -253,7 +254,7 @@ def _sync_inmail_window(
 
 
 def _sync_note_window(
-    client: LinkedInClient,
+    client: LinkedInAPI,
     *,
     contract: Contract,
     seats: list[LinkedInSeat],
@@ -301,7 +302,7 @@ def interaction_sync_contract(
     contract: Contract,
     actor: Any = None,
     now: datetime | None = None,
-    client: LinkedInClient | None = None,
+    client: LinkedInAPI | None = None,
     budget_seconds: float | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> SyncRun | None:

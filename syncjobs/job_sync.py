@@ -1,4 +1,5 @@
-"""Job sync (DESIGN §4.9, §5): requisitions and their applications go to LinkedIn via the outbox.
+"""Job sync (docs/architecture.md §4.9, §5): requisitions and their applications go to LinkedIn via
+the outbox.
 
 Requisitions — every one, open or not, standard, evergreen or placeholder — are sent on
 create, update and close (``requisition_upsert``) and when deleted (``requisition_close``):
@@ -60,7 +61,7 @@ from tracker_rsc.linkedin import (
     ApplicationRecord,
     JobPosting,
     JobRequisition,
-    LinkedInClient,
+    LinkedInAPI,
     LinkedInError,
     PermanentError,
     TransientError,
@@ -196,7 +197,7 @@ def snapshot_of_deleted(job_id: str, data: dict[str, Any]) -> JobSnapshot:
     )
 
 
-def _wait_for_postings(client: LinkedInClient, task_ids: dict[str, str]) -> dict[str, str]:
+def _wait_for_postings(client: LinkedInAPI, task_ids: dict[str, str]) -> dict[str, str]:
     """Job id → "" (succeeded) or why not, polling LinkedIn's posting tasks."""
     outcome: dict[str, str] = {}
     pending = dict(task_ids)  # task id → job id
@@ -225,7 +226,7 @@ class JobsResult:
     transient: dict[str, str] = field(default_factory=dict)
 
 
-def jobs_send(jobs: Sequence[JobSnapshot], *, client: LinkedInClient | None = None) -> JobsResult:
+def jobs_send(jobs: Sequence[JobSnapshot], *, client: LinkedInAPI | None = None) -> JobsResult:
     """Send at most 100 jobs: posting (polled), job requisition, access list. Idempotent.
 
     Never raises for one job's failure: each job's outcome is in the result. A LinkedIn error
@@ -552,7 +553,7 @@ def send_application_deletes(events: list[OutboxEvent]) -> Outcome:
 
 
 @sync_runner("job_sync", help="Send every open requisition to LinkedIn (postings, access lists).")
-def job_sync_runs(*, actor: Any = None, client: LinkedInClient | None = None) -> list[SyncRun]:
+def job_sync_runs(*, actor: Any = None, client: LinkedInAPI | None = None) -> list[SyncRun]:
     """One run that re-sends every open requisition in batches of 100; [] when not enabled
     or when another job sync is running. Failures are counted per requisition and recorded on
     the requisition; the run fails only when LinkedIn is unreachable."""

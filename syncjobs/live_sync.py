@@ -1,4 +1,5 @@
-"""Live sync (DESIGN §4.4): outbox handlers that send candidates to LinkedIn and link matches.
+"""Live sync (docs/architecture.md §4.4): outbox handlers that send candidates to LinkedIn and link
+matches.
 
 A create, update or save-without-change queues ``candidate_upsert``; the handler sends the
 record and, for a candidate without a member link, reads LinkedIn's match and links it

@@ -1,5 +1,5 @@
 """Sync runs, the outbox towards LinkedIn, the inbox of LinkedIn's pushes and the records
-LinkedIn sent that Tracker could not store (held records) (DESIGN §3, §8)."""
+LinkedIn sent that Tracker could not store (held records) (docs/architecture.md §3, §8)."""
 
 from __future__ import annotations
 
@@ -157,7 +157,7 @@ class OutboxEvent(models.Model):
 
 
 class InboundNotification(models.Model):
-    """Every push LinkedIn sent, stored before it is acknowledged (DESIGN §8)."""
+    """Every push LinkedIn sent, stored before it is acknowledged (docs/architecture.md §8)."""
 
     class Status(models.TextChoices):
         RECEIVED = "received", "Received"
@@ -244,7 +244,8 @@ class PurgeNotice(models.Model):
 
 
 class HeldRecord(models.Model):
-    """A record LinkedIn sent in a pulled window that Tracker could not store (DESIGN §8).
+    """A record LinkedIn sent in a pulled window that Tracker could not store (docs/architecture.md
+    §8).
 
     The window goes on and its watermark moves, so one bad record never blocks a stream; the
     record is kept here instead, with LinkedIn's element as it was read and the reason, until

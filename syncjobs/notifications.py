@@ -1,4 +1,4 @@
-"""LinkedIn's pushes: store, claim, process, sweep and replay (DESIGN §4.5, §5, §8).
+"""LinkedIn's pushes: store, claim, process, sweep and replay (docs/architecture.md §4.5, §5, §8).
 
 Life of a notification (``InboundNotification``):
 
@@ -533,7 +533,8 @@ _STATUS_ERROR_MARK = "LinkedIn reports"
 
 @notification_handler("INTEGRATION_STATUS_CHANGE")
 def handle_integration_status(notification: InboundNotification) -> HandlerOutcome:
-    """Record LinkedIn's integration status (DESIGN §5: read with ``atsIntegrations?q=request``).
+    """Record LinkedIn's integration status (docs/architecture.md §5: read with
+    ``atsIntegrations?q=request``).
 
     Decisions: a status for another organization or contract is ignored (with the reason). A
     disabling status (DISABLED and the like) puts an enabled integration in ``error`` with a

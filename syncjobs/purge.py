@@ -1,6 +1,6 @@
-"""Purged-export notices (DESIGN §4.11): LinkedIn tells partners when exported members' data
-was purged on its side; Tracker polls them at least every 30 days (weekly in beat) into
-``PurgeNotice``, the admins' work queue (``PurgeNoticeAdmin``: mark resolved).
+"""Purged-export notices (docs/architecture.md §4.11): LinkedIn tells partners when exported
+members' data was purged on its side; Tracker polls them at least every 30 days (weekly in beat)
+into ``PurgeNotice``, the admins' work queue (``PurgeNoticeAdmin``: mark resolved).
 
 One ``purge_check`` SyncRun asks for the notices purged since the end of the last successful
 check (the first check starts ``FIRST_CHECK_LOOKBACK`` before the integration was enabled).
@@ -30,7 +30,7 @@ from syncjobs.runs import (
     sync_run_start,
     sync_runner,
 )
-from tracker_rsc.linkedin import LinkedInClient, PurgedExport, get_client
+from tracker_rsc.linkedin import LinkedInAPI, PurgedExport, get_client
 from tracker_rsc.models import Integration
 
 logger = logging.getLogger(__name__)
@@ -95,7 +95,7 @@ def purge_notice_store(*, purged: PurgedExport) -> bool:
 
 @sync_runner("purge_check", help="Poll LinkedIn's purged-export notices (weekly in beat).")
 def purge_check_runs(
-    *, actor: Any = None, client: LinkedInClient | None = None, now: datetime | None = None
+    *, actor: Any = None, client: LinkedInAPI | None = None, now: datetime | None = None
 ) -> list[SyncRun]:
     integration = Integration.get()
     if not integration.is_enabled:

@@ -1,4 +1,5 @@
-"""Receivers of the domain signals (DESIGN §2): they write outbox events in the same transaction.
+"""Receivers of the domain signals (docs/architecture.md §2): they write outbox events in the same
+transaction.
 
 Nothing is written while the integration is not enabled: what changed before enabling reaches
 LinkedIn through the bulk sync. Placements become applications only on requisitions with an

@@ -67,7 +67,7 @@ def reconciliation_rows() -> dict[str, Any]:
     rows = [
         Row("Candidates in Tracker", candidates.count()),
         Row(
-            "Eligible now (DESIGN §4.3: window, names, email or link)",
+            "Eligible now (window, names, email or link)",
             eligible,
             note=f"candidates {integration.history_description}"
             if eligible is not None

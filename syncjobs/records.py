@@ -5,7 +5,7 @@ from __future__ import annotations
 from candidates.models import Candidate
 from tracker_rsc.linkedin import CandidateRecord
 
-# Why a candidate is not sent to LinkedIn (the bulk sync counts each, DESIGN §4.3).
+# Why a candidate is not sent to LinkedIn (the bulk sync counts each, docs/architecture.md §4.3).
 SKIP_OUTSIDE_HISTORY = "outside_history"  # last updated before the history window
 SKIP_ERASED = "erased"  # matches an erasure tombstone
 SKIP_NO_NAME = "missing_name"
@@ -17,7 +17,7 @@ def candidate_skip_reason(candidate: Candidate, *, linked: bool) -> str | None:
     """Why LinkedIn would refuse this record, or None when it can be sent.
 
     LinkedIn requires first and last name, and an email address unless the candidate is
-    already linked to a member (DESIGN §4.3, §5).
+    already linked to a member (docs/architecture.md §4.3, §5).
     """
     if not candidate.has_full_name:
         return SKIP_NO_NAME

@@ -1,4 +1,5 @@
-"""Seat sync (DESIGN §3, §5.1 ``seatsV2``): LinkedIn's Recruiter licenses into ``LinkedInSeat``.
+"""Seat sync (docs/architecture.md §3, §5.1 ``seatsV2``): LinkedIn's Recruiter licenses into
+``LinkedInSeat``.
 
 Once at enabling and then daily (beat ``seat-sync-daily``), each active contract is one
 ``seat_sync`` SyncRun that pages through the contract's seats:
@@ -36,7 +37,7 @@ from syncjobs.runs import (
     sync_run_start,
     sync_runner,
 )
-from tracker_rsc.linkedin import LinkedInClient, Seat, get_client
+from tracker_rsc.linkedin import LinkedInAPI, Seat, get_client
 from tracker_rsc.models import Contract, Integration, LinkedInSeat
 from tracker_rsc.services import seat_access_changed
 
@@ -116,7 +117,7 @@ def seat_store(*, seat: Seat, contract: Contract, seen_at: Any) -> str:
 
 
 def seat_sync_contract(
-    *, contract: Contract, actor: Any = None, client: LinkedInClient | None = None
+    *, contract: Contract, actor: Any = None, client: LinkedInAPI | None = None
 ) -> SyncRun | None:
     """Pull the contract's seats as one run. None when another seat sync of it is running."""
     run, _ = sync_run_start(kind=SyncRun.Kind.SEAT_SYNC, contract=contract, actor=actor)
@@ -171,7 +172,7 @@ def seat_sync_contract(
 
 
 @sync_runner("seat_sync", help="Pull every active contract's LinkedIn seats (daily in beat).")
-def seat_sync_runs(*, actor: Any = None, client: LinkedInClient | None = None) -> list[SyncRun]:
+def seat_sync_runs(*, actor: Any = None, client: LinkedInAPI | None = None) -> list[SyncRun]:
     """One run per active contract; [] when the integration is not enabled."""
     if not Integration.get().is_enabled:
         logger.info("seat sync: the integration is not enabled")

@@ -1,4 +1,5 @@
-"""InMail stub profiles (DESIGN §4.7): members who shared their details after an InMail.
+"""InMail stub profiles (docs/architecture.md §4.7): members who shared their details after an
+InMail.
 
 Hourly (beat: ``syncjobs.tasks.stub_import_all``), while the integration is enabled and
 ``Integration.stub_profiles_enabled`` is on, each active contract with contract-level access is
@@ -57,7 +58,7 @@ from syncjobs.runs import (
     sync_runner,
 )
 from tracker_rsc.linkedin import (
-    LinkedInClient,
+    LinkedInAPI,
     MailStub,
     PayloadError,
     Unreadable,
@@ -168,7 +169,8 @@ def stub_intake(
 
 
 def stub_payload(stub: MailStub) -> dict[str, Any]:
-    """The stub as a ``mailStubs`` element (DESIGN §5.1): what ``MailStub.from_json`` reads.
+    """The stub as a ``mailStubs`` element (docs/architecture.md §5.1): what ``MailStub.from_json``
+    reads.
 
     Pure. Every field Tracker reads is kept, so a held stub parses again to the same stub.
     """
@@ -378,7 +380,7 @@ def stub_import_contract(
     contract: Contract,
     actor: Any = None,
     now: datetime | None = None,
-    client: LinkedInClient | None = None,
+    client: LinkedInAPI | None = None,
 ) -> SyncRun | None:
     """Import the contract's next window of stubs as one run. None when skipped.
 

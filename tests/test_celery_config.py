@@ -1,4 +1,5 @@
-"""The Celery wiring that DESIGN §8 relies on: late acks, JSON only, time limits, one beat."""
+"""The Celery wiring that docs/architecture.md §8 relies on: late acks, JSON only, time limits,
+one beat."""
 
 from __future__ import annotations
 

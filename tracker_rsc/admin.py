@@ -1,7 +1,7 @@
 """Admin for the integration itself: the Integration page, contracts and LinkedIn seats.
 
 The Integration page is where one superuser enables the integration for the whole database
-(DESIGN §4.1); seats are the LinkedIn licenses that admins map to Tracker users.
+(docs/architecture.md §4.1); seats are the LinkedIn licenses that admins map to Tracker users.
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ def new_callback_token() -> str:
 
 
 class Integration(models.Model):
-    """The one integration of this Tracker database with LinkedIn (DESIGN §3, §4.1).
+    """The one integration of this Tracker database with LinkedIn (docs/architecture.md §3, §4.1).
 
     Exactly one row exists (``singleton`` is unique and always true); use ``Integration.get()``.
     Client id and secret live in the environment, never here.
@@ -105,7 +105,8 @@ class Integration(models.Model):
 
     @property
     def history_cutoff(self) -> datetime:
-        """Candidates last updated at or after this moment are in the bulk sync (DESIGN §4.3).
+        """Candidates last updated at or after this moment are in the bulk sync
+        (docs/architecture.md §4.3).
 
         Before enabling, the window is counted back from today.
         """

@@ -83,7 +83,8 @@ def _clean_urns(organization_urn: str, contract_urns: Sequence[str]) -> tuple[st
 def integration_enable(
     *, organization_urn: str, contract_urns: Sequence[str] = (), actor: User | None
 ) -> tuple[Integration, bool]:
-    """Enable the integration for the whole database (DESIGN §4.1): ``(integration, created)``.
+    """Enable the integration for the whole database (docs/architecture.md §4.1): ``(integration,
+    created)``.
 
     Validates the URNs first (ValidationError naming the field; nothing written). In one
     transaction it records who enabled it and when, sets the status to enabled, clears the last
@@ -443,7 +444,7 @@ def _usable(seat: LinkedInSeat) -> bool:
 
 def seat_bind_signed_in_member(*, user: User, person_urn: str) -> SeatBinding:
     """Bind the seats LinkedIn lists for ``person_urn`` to ``user``, who just proved with Sign in
-    with LinkedIn that they are that member (DESIGN §6.1).
+    with LinkedIn that they are that member (docs/architecture.md §6.1).
 
     Only active seats of a supported product (what the seat sync stored from a contract Tracker
     knows) are bound. Refused with ``SeatBindingRefused`` (nothing changed) when:

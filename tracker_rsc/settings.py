@@ -321,8 +321,8 @@ CELERY_BEAT_SCHEDULER = "tracker_rsc.beat:SingleBeatScheduler"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The schedule is code. Each entry's task is idempotent and claims its own work, so a
 # late or repeated firing does no harm; SingleBeatScheduler keeps it to one firing.
-# Entries are added with their tasks: seat sync (daily), InMail/notes sync (every 30 min),
-# connection reconciliation (hourly) and the purged-export check (weekly) land with issues 4/6.
+# Among them: seat sync (daily), InMail/notes sync (every 30 min), connection reconciliation
+# (hourly) and the purged-export check (weekly).
 CELERY_BEAT_SCHEDULE = {
     "outbox-redrive": {
         "task": "syncjobs.tasks.outbox_redrive",

@@ -1,4 +1,5 @@
-"""Domain signals of the integration itself (DESIGN §2, §4.1), sent by tracker_rsc.services.
+"""Domain signals of the integration itself (docs/architecture.md §2, §4.1), sent by
+tracker_rsc.services.
 
 - ``integration_enabled(integration)``: the integration was just enabled; sent after the
   enabling transaction commits, never for a repeated (no-op) enable. The sync flows connect to

@@ -1,5 +1,5 @@
 """Sign in with LinkedIn: a signed-in Tracker user proves which LinkedIn member they are, and
-the Recruiter seat LinkedIn lists for that member is bound to them (DESIGN §6.1).
+the Recruiter seat LinkedIn lists for that member is bound to them (docs/architecture.md §6.1).
 
 ``signin_start`` (POST, from the widget's prompt) keeps a random ``state`` and ``nonce`` and a
 safe ``next`` in the session and redirects to LinkedIn's authorization page. LinkedIn sends

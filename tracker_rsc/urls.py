@@ -32,7 +32,7 @@ urlpatterns = [
 ]
 
 if settings.LINKEDIN_SANDBOX:
-    # The simulated LinkedIn (DESIGN §6); absent, hence 404, in production.
+    # The simulated LinkedIn (docs/architecture.md §6); absent, hence 404, in production.
     urlpatterns += [path("sandbox/linkedin/", include("tracker_rsc.sandbox.urls"))]
 
 # Under /api/ errors outside DRF's views (no route, a failure) answer JSON like the API does.

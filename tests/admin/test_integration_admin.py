@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Permission
@@ -227,15 +229,18 @@ class FakeClient:
             raise self.error
 
 
-def test_check_credentials_reports_linkedins_answer(admin_client, monkeypatch, settings):
-    settings.LINKEDIN_CLIENT_ID, settings.LINKEDIN_CLIENT_SECRET = "id", "secret"
-    monkeypatch.setattr(linkedin, "get_client", lambda: FakeClient())
+def inject(fake: FakeClient):
+    return linkedin.client_override(cast(linkedin.LinkedInAPI, fake))
 
-    accepted = admin_client.post(CHECK, follow=True)
+
+def test_check_credentials_reports_linkedins_answer(admin_client, settings):
+    settings.LINKEDIN_CLIENT_ID, settings.LINKEDIN_CLIENT_SECRET = "id", "secret"
+    with inject(FakeClient()):
+        accepted = admin_client.post(CHECK, follow=True)
 
     refusal = linkedin.AuthError("invalid_client", status=401)
-    monkeypatch.setattr(linkedin, "get_client", lambda: FakeClient(refusal))
-    refused = admin_client.post(CHECK, follow=True)
+    with inject(FakeClient(refusal)):
+        refused = admin_client.post(CHECK, follow=True)
 
     assert messages_of(accepted) == ["LinkedIn's token endpoint accepted the credentials."]
     assert messages_of(refused) == ["LinkedIn refused the credentials: invalid_client"]

@@ -1,4 +1,4 @@
-"""REST API: /api/v1/placements/ (DESIGN §5.2)."""
+"""REST API: /api/v1/placements/ (docs/architecture.md §5.2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""REST API: /api/v1/requisitions/ (DESIGN §5.2)."""
+"""REST API: /api/v1/requisitions/ (docs/architecture.md §5.2)."""
 
 from __future__ import annotations
 

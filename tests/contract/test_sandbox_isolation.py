@@ -1,4 +1,4 @@
-"""Nothing outside ``tracker_rsc/sandbox/`` imports the sandbox (DESIGN §6, issue 3).
+"""Nothing outside ``tracker_rsc/sandbox/`` imports the sandbox (docs/architecture.md §6).
 
 Tracker must reach the simulated LinkedIn only over HTTP, exactly as it reaches LinkedIn, so
 that switching ``LINKEDIN_SANDBOX`` off leaves no code path into it. Two references are

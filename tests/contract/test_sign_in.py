@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from tests.sandbox.factories import SandboxSeatFactory
-from tracker_rsc.linkedin import AuthError, PermanentError, get_client
+from tracker_rsc.linkedin import AuthError, PermanentError, client_from_settings
 from tracker_rsc.linkedin.oidc import MemberToken, get_sign_in_client
 from tracker_rsc.signin_views import redirect_uri
 
@@ -57,7 +57,7 @@ def test_a_used_code_is_an_auth_error(signin, world):
 
 
 def test_an_application_token_cannot_read_a_members_user_info(signin, world):
-    app_token = get_client().tokens.get()
+    app_token = client_from_settings().tokens.get()
     with pytest.raises(PermanentError) as caught:
         signin.userinfo(MemberToken(app_token, None, "", {"sub": "x"}))
     assert caught.value.status == 403

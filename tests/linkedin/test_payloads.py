@@ -1,4 +1,5 @@
-"""Payload parsing: DESIGN §5.1 examples parse; every missing or mistyped field is named."""
+"""Payload parsing: docs/architecture.md §5.1 examples parse; every missing or mistyped field is
+named."""
 
 from __future__ import annotations
 

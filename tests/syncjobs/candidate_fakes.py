@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from tests.syncjobs.linkedin_fakes import inject_linkedin
 from tracker_rsc.linkedin import (
     BatchResult,
     CandidateMatch,
@@ -118,23 +119,9 @@ class FakeCandidateLinkedIn:
         yield from (p for p in self.purged if p.purged_at >= since)
 
 
-FLOW_MODULES = (
-    "syncjobs.bulk_sync",
-    "syncjobs.live_sync",
-    "syncjobs.seat_sync",
-    "syncjobs.purge",
-    "syncjobs.enablement",
-)
-
-
 @pytest.fixture
-def candidate_linkedin(monkeypatch) -> FakeCandidateLinkedIn:
-    import syncjobs.tasks  # noqa: F401  (every flow module imported before patching)
-
-    fake = FakeCandidateLinkedIn()
-    for module in FLOW_MODULES:
-        monkeypatch.setattr(f"{module}.get_client", lambda **_: fake)
-    return fake
+def candidate_linkedin() -> Iterator[FakeCandidateLinkedIn]:
+    yield from inject_linkedin(FakeCandidateLinkedIn())
 
 
 @pytest.fixture

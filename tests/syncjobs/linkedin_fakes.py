@@ -1,8 +1,8 @@
 """Test doubles for the notification and intake tests: a fake LinkedIn client and payload builders.
 
-The fake replaces ``get_client()`` where the flows call it, so unit tests exercise Tracker's
-logic without any network; the sandbox tests (end to end, stub paging, faults) use the real
-adapter over HTTP instead.
+The fake stands in for ``get_client()`` through ``inject_linkedin`` (the one seam every
+LinkedIn fake uses), so unit tests exercise Tracker's logic without any network; the sandbox
+tests (end to end, stub paging, faults) use the real adapter over HTTP instead.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import pytest
 from django.conf import settings
@@ -19,16 +19,20 @@ from django.conf import settings
 from tracker_rsc.linkedin import (
     ExportedCandidate,
     IntegrationStatus,
+    LinkedInAPI,
     MailStub,
     MemberProfile,
     PayloadError,
     TransientError,
     Unreadable,
+    client_override,
 )
 from tracker_rsc.linkedin.signatures import SIGNATURE_HEADER, signature_header
 
 ORG = "urn:li:organization:2414183"
 SECRET = "test-client-secret"
+
+T = TypeVar("T")
 
 
 def profile(**overrides: Any) -> MemberProfile:
@@ -129,17 +133,18 @@ class FakeLinkedIn:
             raise self.stub_failure
 
 
-@pytest.fixture
-def fake_linkedin(monkeypatch) -> FakeLinkedIn:
-    # Import every flow module first: one imported while the patch below is active would bind
-    # the fake as its own ``get_client`` for the rest of the session.
-    import syncjobs.tasks  # noqa: F401
+def inject_linkedin(fake: T) -> Iterator[T]:
+    """Yield ``fake`` while every flow's ``get_client()`` returns it: the one seam for tests.
 
-    fake = FakeLinkedIn()
-    monkeypatch.setattr("tracker_rsc.linkedin.get_client", lambda **_: fake)
-    monkeypatch.setattr("syncjobs.exports.get_client", lambda **_: fake)
-    monkeypatch.setattr("syncjobs.stub_import.get_client", lambda **_: fake)
-    return fake
+    The fakes implement only the calls their flows make, hence the cast to the Protocol.
+    """
+    with client_override(cast(LinkedInAPI, fake)):
+        yield fake
+
+
+@pytest.fixture
+def fake_linkedin() -> Iterator[FakeLinkedIn]:
+    yield from inject_linkedin(FakeLinkedIn())
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""A fake LinkedIn for the job, connection, InMail/notes and evaluation tests (issue 6).
+"""A fake LinkedIn for the job, connection, InMail/notes and evaluation tests.
 
 It records every call (``calls``) and what each write carried, so a test can assert what
 reached "LinkedIn" — and, just as important, what never did.
@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.syncjobs.linkedin_fakes import ORG
+from tests.syncjobs.linkedin_fakes import ORG, inject_linkedin
 from tracker_rsc.linkedin import (
     ApplicationEvaluation,
     ApplicationRecord,
@@ -23,13 +23,6 @@ from tracker_rsc.linkedin import (
     JobRequisition,
     ProjectConnectionChange,
     ProspectNote,
-)
-
-PATCHED = (
-    "syncjobs.job_sync.get_client",
-    "syncjobs.connections.get_client",
-    "syncjobs.evaluations.get_client",
-    "syncjobs.interactions.get_client",
 )
 
 
@@ -153,11 +146,8 @@ class FakeRsc:
 
 
 @pytest.fixture
-def fake_rsc(monkeypatch) -> FakeRsc:
-    fake = FakeRsc()
-    for target in PATCHED:
-        monkeypatch.setattr(target, lambda **_: fake)
-    return fake
+def fake_rsc() -> Iterator[FakeRsc]:
+    yield from inject_linkedin(FakeRsc())
 
 
 def connection_change(

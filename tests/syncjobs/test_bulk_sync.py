@@ -1,4 +1,5 @@
-"""Bulk sync (DESIGN §4.3) against the fake LinkedIn: eligibility, batching, links, resume."""
+"""Bulk sync (docs/architecture.md §4.3) against the fake LinkedIn: eligibility, batching, links,
+resume."""
 
 # ruff: noqa: F811  (pytest fixtures imported from their module and used as arguments)
 

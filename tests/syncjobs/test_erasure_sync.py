@@ -36,10 +36,8 @@ def integration(db):
 
 
 def test_erasure_deletes_the_candidate_and_its_sent_applications_and_stamps_the_tombstone(
-    integration, candidate_linkedin, published, monkeypatch
+    integration, candidate_linkedin, published
 ):
-    # Application deletions are the job sync's handler (issue 6): it gets the same fake.
-    monkeypatch.setattr("syncjobs.job_sync.get_client", lambda **_: candidate_linkedin)
     candidate = CandidateFactory()
     sent_placement = PlacementFactory(candidate=candidate)
     OutboxEvent.objects.create(

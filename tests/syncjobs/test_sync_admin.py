@@ -55,7 +55,7 @@ def test_reconciliation_compares_tracker_with_what_linkedin_accepted(admin_clien
     assert page.status_code == 200
     rows = {row.label: row for row in page.context["rows"]}
     assert rows["Candidates in Tracker"].tracker == 3
-    assert rows["Eligible now (DESIGN §4.3: window, names, email or link)"].tracker == 2
+    assert rows["Eligible now (window, names, email or link)"].tracker == 2
     assert rows["Accepted by LinkedIn (bulk and live sync)"].tracker == 1
     assert rows["Accepted by LinkedIn (bulk and live sync)"].linkedin == 88
     assert rows["Refused by LinkedIn (last answer)"].tracker == 1

@@ -1,4 +1,5 @@
-"""The data model's constraints (DESIGN §3): each one refuses what it must and allows the rest."""
+"""The data model's constraints (docs/architecture.md §3): each one refuses what it must and
+allows the rest."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Query-string filters of the REST API (DESIGN §5.2). An invalid value answers 400.
+"""Query-string filters of the REST API (docs/architecture.md §5.2). An invalid value answers 400.
 
 A filter whose answer is LinkedIn widget data (whether a candidate is linked, the link events)
 is refused with 403 for a caller without a Recruiter seat (``tracker_rsc.access``): ignoring it

@@ -1,4 +1,5 @@
-"""Serializers of the REST API (DESIGN §5.2): they validate and format, they never write.
+"""Serializers of the REST API (docs/architecture.md §5.2): they validate and format, they never
+write.
 
 Writes go through candidates.services and requisitions.services, called by the views with
 ``validated_data``. Reads expect the querysets of the selectors (prefetched skills, links,

@@ -1,4 +1,4 @@
-"""REST API v1 routes (DESIGN §5.2), mounted at /api/v1/ by tracker_rsc.urls."""
+"""REST API v1 routes (docs/architecture.md §5.2), mounted at /api/v1/ by tracker_rsc.urls."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter

@@ -1,4 +1,5 @@
-"""REST API v1 (DESIGN §5.2): thin viewsets that validate, call one service, and serialize.
+"""REST API v1 (docs/architecture.md §5.2): thin viewsets that validate, call one service, and
+serialize.
 
 Service ``ValidationError``s become 400s with field messages; every write needs its model
 permission (see permissions.py) and requests are rate-limited (throttles.py, 429 with
@@ -319,7 +320,8 @@ class ActivityViewSet(ApiViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class SkillSearchView(ThrottleFirstMixin, APIView):
-    """Skills Search: map a skill name onto the Quick Skills dictionary (DESIGN §4.6)."""
+    """Skills Search: map a skill name onto the Quick Skills dictionary (docs/architecture.md
+    §4.6)."""
 
     authentication_classes = AUTHENTICATION_CLASSES
     content_negotiation_class = NoFormatParameter

@@ -1,14 +1,15 @@
 """The LinkedIn RSC adapter: the only code in Tracker that speaks LinkedIn's API.
 
 Public interface (see the module docstrings for details):
-- ``get_client()`` → ``LinkedInClient`` (one method per LinkedIn call);
+- ``get_client()`` → a ``LinkedInAPI`` (the Protocol ``LinkedInClient`` implements: one method
+  per LinkedIn call); tests replace it with ``client_override(fake)``;
 - the payload types in ``payloads`` and ``parse_push``;
 - the errors in ``errors``;
 - ``signatures`` for push signatures and the callback challenge;
 - ``get_limiter(family)`` for the shared pacing of a sync family.
 """
 
-from .client import MAX_BATCH_SIZE, LinkedInClient, get_client
+from .client import MAX_BATCH_SIZE, LinkedInClient, client_from_settings
 from .errors import (
     AuthError,
     LinkedInError,
@@ -48,6 +49,8 @@ from .payloads import (
     ms_to_datetime,
     parse_push,
 )
+from .protocol import LinkedInAPI
+from .provider import client_override, get_client
 from .signatures import challenge_response, signature_header, verify_signature
 
 __all__ = [
@@ -68,6 +71,7 @@ __all__ = [
     "IntegrationStatus",
     "JobPosting",
     "JobRequisition",
+    "LinkedInAPI",
     "LinkedInClient",
     "LinkedInError",
     "MailStub",
@@ -86,6 +90,8 @@ __all__ = [
     "TransientError",
     "Unreadable",
     "challenge_response",
+    "client_from_settings",
+    "client_override",
     "datetime_to_ms",
     "get_client",
     "get_limiter",

@@ -1,4 +1,4 @@
-"""``LinkedInClient``: one method per LinkedIn call Tracker makes (DESIGN §5).
+"""``LinkedInClient``: one method per LinkedIn call Tracker makes (docs/architecture.md §5).
 
 Every method goes through ``_request``, the choke point that adds the token and headers, builds
 the URL (any base, path prefix included), paces the candidate and application families and
@@ -1041,10 +1041,11 @@ def _dumps(data: Any) -> bytes:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def get_client(*, organization_urn: str | None = None) -> LinkedInClient:
+def client_from_settings(*, organization_urn: str | None = None) -> LinkedInClient:
     """A client configured from settings (LINKEDIN_*, REDIS_URL, VAR_DIR).
 
-    ``organization_urn`` defaults to the Integration row's, read on first use.
+    ``organization_urn`` defaults to the Integration row's, read on first use. The product
+    calls ``provider.get_client()`` instead, which tests can override.
     """
     return LinkedInClient(
         api_url=settings.LINKEDIN_API_URL,

@@ -1,4 +1,4 @@
-"""Pacing of a LinkedIn sync family, shared by every worker process (DESIGN §4.3, §5).
+"""Pacing of a LinkedIn sync family, shared by every worker process (docs/architecture.md §4.3, §5).
 
 LinkedIn publishes, per sync family, 10,000 records per minute and 100,000 requests per UTC day.
 ``acquire(records)`` blocks just as long as needed so that a bulk sync runs close to the limit and

@@ -1,4 +1,5 @@
-"""Typed payloads: what Tracker sends to LinkedIn and what LinkedIn answers (DESIGN §5.1).
+"""Typed payloads: what Tracker sends to LinkedIn and what LinkedIn answers (docs/architecture.md
+§5.1).
 
 Everything here is pure: frozen dataclasses and plain functions over JSON-shaped data. Parsing is
 strict: a missing required field or a value of the wrong type raises ``PayloadError`` whose
@@ -344,7 +345,7 @@ class JobPosting:
 
 @dataclass(frozen=True)
 class JobRequisition:
-    """One ``rest/jobRequisitions`` record (body assumed, DESIGN §5)."""
+    """One ``rest/jobRequisitions`` record (body assumed, docs/architecture.md §5)."""
 
     requisition_id: str
     title: str
@@ -493,8 +494,9 @@ class Push:
     @classmethod
     def from_json(cls, obj: object, *, path: str = "push") -> Push:
         reader = Reader(obj, path)
-        # Field names as DESIGN §5.1 assumes them; the ``eventType``/``requestId`` spelling a
-        # third-party integrator reported is read too, since the real contract is unpublished.
+        # Field names as docs/architecture.md §5.1 assumes them; the ``eventType``/``requestId``
+        # spelling a third-party integrator reported is read too, since the real contract is
+        # unpublished.
         type_name = "type" if "type" in reader.obj or "eventType" not in reader.obj else "eventType"
         id_name = "id" if "id" in reader.obj or "requestId" not in reader.obj else "requestId"
         return cls(
@@ -754,7 +756,7 @@ class ApplicationEvaluation:
 
 @dataclass(frozen=True)
 class ProjectConnectionChange:
-    """A ``hiringProjectConnections`` element (our contract, DESIGN §5.1)."""
+    """A ``hiringProjectConnections`` element (our contract, docs/architecture.md §5.1)."""
 
     hiring_project: str
     requisition_id: str

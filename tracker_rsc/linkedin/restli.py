@@ -11,7 +11,7 @@ Servers decode parameter names before reading them (Rest.li does, as does Django
 so LinkedIn and the sandbox both see ``ids[0].x``; we emit the escaped form ourselves so that
 the string built here is the string sent.
 
-Two protocols (DESIGN §5):
+Two protocols (docs/architecture.md §5):
 - Rest.li 1.0 on ``/v2/``: batch ids ``ids[0].a=x&ids[0].b=y``, entity keys ``a=x&b=y``.
   Values keep their colons (as in LinkedIn's own Postman collection) and escape everything
   else that is reserved, so ``urn:li:organization:1`` stays readable but ``a&b`` is ``a%26b``.

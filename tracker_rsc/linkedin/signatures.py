@@ -1,4 +1,4 @@
-"""LinkedIn's push signatures (DESIGN §5): ``X-LI-Signature: hmacsha256=<hex>``.
+"""LinkedIn's push signatures (docs/architecture.md §5): ``X-LI-Signature: hmacsha256=<hex>``.
 
 ``signature_header`` is the one place the scheme lives; verification recomputes it and compares
 in constant time, and the sandbox signs its pushes with the same function.

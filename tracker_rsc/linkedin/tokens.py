@@ -1,4 +1,4 @@
-"""OAuth 2 client-credentials tokens, cached and shared by every worker (DESIGN §5).
+"""OAuth 2 client-credentials tokens, cached and shared by every worker (docs/architecture.md §5).
 
 LinkedIn asks integrators to reuse one token for all concurrent calls until it expires (30
 minutes). The token lives in Django's default cache (Redis in production, the file cache in the

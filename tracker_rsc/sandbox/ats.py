@@ -635,7 +635,7 @@ def job_posting_tasks(task_ids: Sequence[str]) -> BatchAnswer:
 
 
 def job_requisitions_upsert(entries: Sequence[Entry]) -> BatchAnswer:
-    """batch_update of rest/jobRequisitions (body assumed, DESIGN §5)."""
+    """batch_update of rest/jobRequisitions (body assumed, docs/architecture.md §5)."""
     answer = BatchAnswer()
     now = timezone.now()
     with transaction.atomic():

@@ -1,9 +1,9 @@
 """LinkedIn's published limits, enforced per sync family, and the call log that proves them.
 
-LinkedIn publishes, per Middleware "sync family": 100,000 requests per UTC day and 10,000
-records per minute (DESIGN §5). The sandbox counts both from ``ApiCall`` rows: a call that
-would push the rolling minute over the record limit, or the day over the request limit, gets
-429 with ``Retry-After`` (seconds until it would be admitted). The limits live in the
+LinkedIn publishes, per Middleware "sync family": 100,000 requests per UTC day and 10,000 records
+per minute (docs/architecture.md §5). The sandbox counts both from ``ApiCall`` rows: a call that
+would push the rolling minute over the record limit, or the day over the request limit, gets 429
+with ``Retry-After`` (seconds until it would be admitted). The limits live in the
 ``SandboxSettings`` row, so tests lower them without restarting anything.
 """
 

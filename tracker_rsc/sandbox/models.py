@@ -1,4 +1,4 @@
-"""The simulated LinkedIn's own tables (DESIGN §6).
+"""The simulated LinkedIn's own tables (docs/architecture.md §6).
 
 Nothing here refers to Tracker's models: the sandbox is "LinkedIn", and Tracker reaches it only
 over HTTP. Names follow LinkedIn's vocabulary (members, seats, hiring projects, ATS records).

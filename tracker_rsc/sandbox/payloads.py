@@ -1,4 +1,5 @@
-"""The JSON elements the sandbox serves, exactly as DESIGN §5.1 lays them out (times in ms)."""
+"""The JSON elements the sandbox serves, exactly as docs/architecture.md §5.1 lays them out
+(times in ms)."""
 
 from __future__ import annotations
 

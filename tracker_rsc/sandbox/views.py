@@ -1,4 +1,5 @@
-"""The simulated LinkedIn API (DESIGN §5, §5.1, §6): token endpoint, /v2/ and /rest/ resources.
+"""The simulated LinkedIn API (docs/architecture.md §5, §5.1, §6): token endpoint, /v2/ and /rest/
+resources.
 
 Every endpoint goes through ``linkedin_api``, which applies, in LinkedIn's order: injected
 faults, the bearer token, the ``LinkedIn-Version`` header on /rest/, the daily request limit,
