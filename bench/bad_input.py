@@ -35,7 +35,8 @@ from bench._common import print_header
 
 CALLBACK_SECRET = "bench-bad-input-secret"  # noqa: S105 (a throwaway test secret)
 ORG = "urn:li:organization:2414183"
-# The callback stores the push it refused, for audit (DESIGN §8: nothing LinkedIn sends is lost).
+# The callback stores the push it refused, for audit (docs/architecture.md §8: nothing LinkedIn
+# sends is lost).
 REJECTED_PUSH = (("syncjobs_inboundnotification",), "the rejected push, kept for audit")
 # django-axes records each failed login (per username and address) to lock the pair out.
 FAILED_LOGIN = (
