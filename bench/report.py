@@ -83,6 +83,7 @@ class Script:
     markdown_output: bool = False  # the script prints Markdown: include it as it is
     scratch: bool = True  # with shared_database False: give it a scratch PostgreSQL database
     scratch_suffix: str = ""  # added to the scratch database's name
+    failure_note: str = "A bad input was accepted or wrote something (see NO below)."
     file: str = ""  # the script under bench/ when it is not ``name`` (same script, other flags)
 
 
@@ -213,6 +214,15 @@ def scripts(candidates: int, bulk_candidates: int) -> list[Script]:
             shared_database=False,
             scratch=False,  # it always makes a fresh SQLite database of its own
             markdown_output=True,
+        ),
+        Script(
+            "controls",
+            "Security controls, each with the tests that prove it",
+            ["--markdown"],
+            shared_database=False,
+            scratch=False,  # reads the test files; no database
+            markdown_output=True,
+            failure_note="A control names a test that does not exist (see the script's output).",
         ),
         Script(
             "linkedin_client",
@@ -391,7 +401,7 @@ def markdown(
         lines += [f"Command: `{outcome.command}` ({outcome.seconds:,.0f} s).", ""]
         if outcome.script.markdown_output:
             if outcome.status == "failed":
-                lines += ["**A bad input was accepted or wrote something (see NO below).**", ""]
+                lines += [f"**{outcome.script.failure_note}**", ""]
             lines += [outcome.output.strip(), ""]
             continue
         if outcome.status == "failed":

@@ -168,6 +168,16 @@ class CandidateAdminForm(forms.ModelForm[Candidate]):
         model = Candidate
         fields = services.EDITABLE_FIELDS
 
+    def clean_linkedin_profile_url(self) -> str:
+        # The API's rule: a LinkedIn public profile URL or nothing (anything else would be
+        # stored, sent to LinkedIn and shown as the candidate's LinkedIn link).
+        value: str = self.cleaned_data.get("linkedin_profile_url", "")
+        if value.strip() and not normalize.profile_slug(value):
+            raise forms.ValidationError(
+                "Enter a LinkedIn public profile URL such as https://www.linkedin.com/in/jane-doe."
+            )
+        return value
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Fields whose stored value today's rules refuse (an old import): kept while unchanged,

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "axes",  # login lockout after repeated failures (both login pages)
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our static files, not a CDN
     "tracker_rsc",
     *(["tracker_rsc.sandbox"] if LINKEDIN_SANDBOX else []),
     "candidates",
@@ -213,8 +214,8 @@ REST_FRAMEWORK = {
     },
     "DEFAULT_PAGINATION_CLASS": "tracker_rsc.api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["tracker_rsc.api.filtering.StrictFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "tracker_rsc.api.schema.ContractAutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
@@ -223,6 +224,26 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+}
+# --- API contract: what the API speaks, and who may read its schema -----------------------
+# JSON only, both ways: every answer is one the schema documents (the browsable API's HTML is
+# not; the Swagger UI at /api/docs/ explores the API in a browser), and a body is JSON (form
+# encodings cannot say null or an empty list); any other Content-Type is a documented 415.
+REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = ["rest_framework.renderers.JSONRenderer"]
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["rest_framework.parsers.JSONParser"]
+SPECTACULAR_SETTINGS |= {
+    # The schema and its docs need a login: token first, so anonymous gets 401, not 403.
+    "SERVE_AUTHENTICATION": [
+        "knox.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Swagger UI from drf-spectacular-sidecar's static files: no CDN, no third-party host.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Swagger UI would otherwise send the schema to validator.swagger.io for a badge.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
 # --- API tokens, login lockout, callback flood bound ------------------------------------------

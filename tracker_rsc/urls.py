@@ -2,9 +2,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from syncjobs.views import linkedin_callback
+from tracker_rsc.api.docs import DocsView
 from tracker_rsc.signin_views import signin_return, signin_start
 from tracker_rsc.views import healthz
 
@@ -15,7 +16,7 @@ urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("api/v1/", include("tracker_rsc.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
     path(
         "integrations/linkedin/callback/<str:token>/",
         linkedin_callback,
@@ -33,3 +34,9 @@ urlpatterns = [
 if settings.LINKEDIN_SANDBOX:
     # The simulated LinkedIn (docs/architecture.md §6); absent, hence 404, in production.
     urlpatterns += [path("sandbox/linkedin/", include("tracker_rsc.sandbox.urls"))]
+
+# Under /api/ errors outside DRF's views (no route, a failure) answer JSON like the API does.
+handler400 = "tracker_rsc.errors.bad_request"
+handler403 = "tracker_rsc.errors.permission_denied"
+handler404 = "tracker_rsc.errors.page_not_found"
+handler500 = "tracker_rsc.errors.server_error"

@@ -240,6 +240,17 @@ def test_invalid_candidate_is_refused_on_the_form(admin_client, capture_signal):
     assert saved == []
 
 
+@pytest.mark.parametrize(
+    "url", ["ftp://example.com/in/jane", "javascript:alert(1)", "https://evil.example/in/jane"]
+)
+def test_a_profile_url_that_is_not_linkedin_is_refused_on_the_form(admin_client, url):
+    response = admin_client.post(ADD, form_data(linkedin_profile_url=url))
+
+    assert response.status_code == 200
+    assert "linkedin_profile_url" in response.context["adminform"].form.errors
+    assert not Candidate.objects.exists()
+
+
 def test_change_candidate_goes_through_the_service(admin_client, capture_signal):
     sql, go = QuickSkillFactory(name="SQL"), QuickSkillFactory(name="Go")
     candidate = CandidateFactory(first_name="Jane", last_name="Doe", email="jane@example.com")

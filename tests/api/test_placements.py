@@ -201,22 +201,36 @@ def test_put_with_the_same_candidate_and_requisition_changes_the_stage(api_clien
 
 
 @pytest.mark.parametrize(
-    ("payload", "field"),
+    ("method", "payload", "field"),
     [
-        ({"stage": "hired"}, "stage"),
-        ({}, "stage"),
-        ({"stage": "offer", "requisition": 999999}, "requisition"),
+        ("patch", {"stage": "hired"}, "stage"),
+        ("put", {}, "stage"),
+        ("patch", {"stage": "offer", "requisition": 999999}, "requisition"),
+        ("patch", {"stage": 3}, "stage"),
     ],
 )
-def test_bad_updates_are_400_and_change_nothing(api_client, payload, field):
+def test_bad_updates_are_400_and_change_nothing(api_client, method, payload, field):
     placement = PlacementFactory()
 
-    response = api_client.patch(detail(placement), payload, format="json")
+    response = getattr(api_client, method)(detail(placement), payload, format="json")
 
     assert response.status_code == 400
     assert field in response.json()
     placement.refresh_from_db()
     assert placement.stage == "shortlisted"
+
+
+def test_an_empty_patch_keeps_the_stage_and_still_saves(api_client, placement_signals):
+    """Like a candidate's, a PATCH that changes nothing is a save: it re-syncs the placement."""
+    placement = PlacementFactory(stage="offer")
+
+    response = api_client.patch(detail(placement), {}, format="json")
+
+    assert response.status_code == 200
+    assert response.json()["stage"] == "offer"
+    assert [(kind, kw["placement"].pk) for kind, kw in placement_signals] == [
+        ("saved", placement.pk)
+    ]
 
 
 def test_recruiter_who_does_not_own_the_requisition_cannot_delete(api_client):

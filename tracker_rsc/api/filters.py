@@ -36,7 +36,7 @@ def _widget_filter_allowed(request: HttpRequest | Request | None) -> None:
         raise PermissionDenied(access.NO_SEAT_MESSAGE)
 
 
-@extend_schema_field(OpenApiTypes.INT)
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**63 - 1})
 class IdFilter(django_filters.Filter):
     """A positive integer id: "abc" or "1.5" is a 400, an unknown id an empty page."""
 
@@ -93,6 +93,7 @@ class CandidateFilter(django_filters.FilterSet):
     ) -> QuerySet[Candidate]:
         return queryset.filter(email_key=normalize.normalize_email(value))
 
+    @extend_schema_field({"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"})
     def filter_q(self, queryset: QuerySet[Candidate], name: str, value: str) -> QuerySet[Candidate]:
         return candidates_matching(queryset=queryset, text=value)
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from django.contrib.auth import get_user_model
+from django.core.validators import RegexValidator
 from django.http import QueryDict
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -30,6 +31,7 @@ from requisitions.selectors import (
     requisition_reevaluation_hint,
 )
 from tracker_rsc import access
+from tracker_rsc.api.fields import StrictJSONTypesMixin
 from tracker_rsc.api.permissions import sees_linkedin_widget
 
 # --- Candidates -----------------------------------------------------------------------------
@@ -68,7 +70,7 @@ class SkillNamesField(serializers.ListField):
         return found
 
 
-class CandidateSerializer(serializers.ModelSerializer):
+class CandidateSerializer(StrictJSONTypesMixin, serializers.ModelSerializer):
     skills = SkillNamesField(
         required=False,
         max_length=100,
@@ -141,7 +143,7 @@ class CandidateSerializer(serializers.ModelSerializer):
         return value
 
 
-class CandidateEraseSerializer(serializers.Serializer):
+class CandidateEraseSerializer(StrictJSONTypesMixin, serializers.Serializer):
     reason = serializers.CharField(
         max_length=300, help_text="Why the candidate is erased (kept on the erasure record)."
     )
@@ -184,9 +186,12 @@ class OwnerIdsField(serializers.ListField):
         return [users[pk] for pk in ids]
 
 
-class RequisitionSerializer(serializers.ModelSerializer):
+class RequisitionSerializer(StrictJSONTypesMixin, serializers.ModelSerializer):
     owners = OwnerIdsField(
-        help_text="User ids of the owners (at least one): they form the job's LinkedIn access list."
+        min_length=1,
+        help_text=(
+            "User ids of the owners (at least one): they form the job's LinkedIn access list."
+        ),
     )
     connection = serializers.SerializerMethodField(
         help_text="The active connection to a LinkedIn hiring project (RSC+), or null."
@@ -230,7 +235,7 @@ class RequisitionSerializer(serializers.ModelSerializer):
 # --- Placements -----------------------------------------------------------------------------
 
 
-class PlacementSerializer(serializers.ModelSerializer):
+class PlacementSerializer(StrictJSONTypesMixin, serializers.ModelSerializer):
     rank_label = serializers.CharField(
         read_only=True, help_text="The rank as users see it (e.g. “Top candidate”); '' if none."
     )
@@ -277,7 +282,7 @@ class PlacementSerializer(serializers.ModelSerializer):
         validators: list = []
 
 
-class PlacementStageSerializer(serializers.ModelSerializer):
+class PlacementStageSerializer(StrictJSONTypesMixin, serializers.ModelSerializer):
     """An update moves a placement through the stages; nothing else about it changes here."""
 
     class Meta:
@@ -349,7 +354,15 @@ class ActivitySerializer(serializers.ModelSerializer):
 
 class SkillSearchQuerySerializer(serializers.Serializer):
     q = serializers.CharField(
-        max_length=200, help_text="A skill name as written anywhere (e.g. a LinkedIn skill)."
+        max_length=200,
+        help_text="A skill name as written anywhere (e.g. a LinkedIn skill).",
+        # Something to search for: not only spaces and combining accents (schema: pattern).
+        validators=[
+            RegexValidator(
+                r"[^\s\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]",
+                message="Enter a skill name to search for.",
+            )
+        ],
     )
 
 

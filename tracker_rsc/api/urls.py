@@ -1,13 +1,15 @@
 """REST API v1 routes (docs/architecture.md §5.2), mounted at /api/v1/ by tracker_rsc.urls."""
 
 from django.urls import path
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
 from tracker_rsc.api import views
 
 app_name = "api"
 
-router = DefaultRouter()
+# SimpleRouter: the URLs are exactly the schema's paths (no browsable root view, no ".json"
+# format-suffix aliases that the schema would not list).
+router = SimpleRouter()
 router.register("candidates", views.CandidateViewSet, basename="candidate")
 router.register("requisitions", views.RequisitionViewSet, basename="requisition")
 router.register("placements", views.PlacementViewSet, basename="placement")

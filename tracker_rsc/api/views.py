@@ -11,16 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from knox.auth import TokenAuthentication
 from rest_framework import serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -35,6 +35,7 @@ from requisitions.models import Placement
 from requisitions.selectors import activity_list, placement_list, requisition_list
 from tracker_rsc import access
 from tracker_rsc.api import filters
+from tracker_rsc.api.fields import NoFormatParameter
 from tracker_rsc.api.pagination import CandidateCursorPagination
 from tracker_rsc.api.permissions import (
     CandidatePermission,
@@ -43,6 +44,7 @@ from tracker_rsc.api.permissions import (
     RequisitionPermission,
     sees_linkedin_widget,
 )
+from tracker_rsc.api.schema import MAX_ID
 from tracker_rsc.api.serializers import (
     ActivitySerializer,
     CandidateEraseSerializer,
@@ -74,8 +76,26 @@ def service_errors() -> Iterator[None]:
         raise serializers.ValidationError(errors) from exc
 
 
-class ApiViewSetMixin(ThrottleFirstMixin):
+# Mixed into the ModelViewSets only: type-checked as a GenericAPIView, plain at runtime.
+if TYPE_CHECKING:
+    from rest_framework.generics import GenericAPIView
+
+    _GenericViewBase = GenericAPIView[Any]
+else:
+    _GenericViewBase = object
+
+
+class ApiViewSetMixin(ThrottleFirstMixin, _GenericViewBase):
     authentication_classes = AUTHENTICATION_CLASSES
+    content_negotiation_class = NoFormatParameter
+
+    def get_object(self) -> Any:
+        # An id that is not a 64-bit positive integer names no record: 404 before the database
+        # sees it (a larger number overflows SQLite and PostgreSQL alike, which would be a 500).
+        raw = str(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, ""))
+        if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_ID):
+            raise NotFound()
+        return super().get_object()
 
 
 @extend_schema_view(
@@ -266,11 +286,15 @@ class PlacementViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         placement = self.get_object()
-        serializer = PlacementStageSerializer(placement, data=request.data)
+        serializer = PlacementStageSerializer(
+            placement, data=request.data, partial=kwargs.get("partial", False)
+        )
         serializer.is_valid(raise_exception=True)
+        # A PATCH without a stage keeps the stage, and still saves (and re-syncs) it.
+        stage = serializer.validated_data.get("stage", placement.stage)
         with service_errors():
             requisition_services.placement_set_stage(
-                placement=placement, stage=serializer.validated_data["stage"], actor=request.user
+                placement=placement, stage=stage, actor=request.user
             )
         return Response(self.get_serializer(placement).data)
 
@@ -309,6 +333,7 @@ class SkillSearchView(ThrottleFirstMixin, APIView):
     §4.6)."""
 
     authentication_classes = AUTHENTICATION_CLASSES
+    content_negotiation_class = NoFormatParameter
     permission_classes = [IsActiveUser]
 
     @extend_schema(
@@ -319,10 +344,7 @@ class SkillSearchView(ThrottleFirstMixin, APIView):
             "letters. Two skills tied at the best level give no match. Never creates a skill."
         ),
         parameters=[SkillSearchQuerySerializer],
-        responses={
-            200: SkillSearchResponseSerializer,
-            400: OpenApiResponse(OpenApiTypes.OBJECT, description="q is missing or blank."),
-        },
+        responses=SkillSearchResponseSerializer,
     )
     def get(self, request: Request) -> Response:
         query = SkillSearchQuerySerializer(data=request.query_params)
