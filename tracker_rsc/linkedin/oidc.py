@@ -27,9 +27,10 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 
-from .errors import AuthError, LinkedInError, PayloadError, PermanentError
+from .errors import LinkedInError, PayloadError
 from .http import RetryPolicy, Transport, new_session
 from .payloads import Reader
+from .tokens import post_token_form
 
 SCOPES = ("openid", "profile", "email")
 # LinkedIn's OpenID issuer (the sandbox, standing in for LinkedIn, names the same one).
@@ -146,33 +147,14 @@ class SignInClient:
         PayloadError for an unreadable answer and SignInError when the ID token was not
         issued for this sign-in (nonce, audience, issuer, expiry).
         """
-        if not self.client_id or not self.client_secret:
-            raise AuthError("LINKEDIN_CLIENT_ID and LINKEDIN_CLIENT_SECRET are not configured")
-        form = urlencode(
-            {
-                "grant_type": "authorization_code",
-                "code": code,
-                "redirect_uri": redirect_uri,
-                "client_id": self.client_id,
-                "client_secret": self.client_secret,
-            }
+        reader = post_token_form(
+            self.transport,
+            self.token_url,
+            client_id=self.client_id,
+            client_secret=self.client_secret,
+            grant={"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri},
+            refused="the sign-in code",
         )
-        try:
-            response = self.transport.send(
-                "POST",
-                self.token_url,
-                body=form.encode("ascii"),
-                headers={"Content-Type": "application/x-www-form-urlencoded"},
-                log_path="/oauth/v2/accessToken",
-                expect_json=True,
-            )
-        except AuthError:
-            raise
-        except PermanentError as exc:
-            raise AuthError(
-                f"LinkedIn refused the sign-in code: {exc.message}", status=exc.status
-            ) from exc
-        reader = Reader(response.data, "accessToken")
         token = reader.text("access_token")
         raw_expiry = reader.obj.get("expires_in")
         expires_in = int(str(raw_expiry)) if str(raw_expiry or "").strip().isdigit() else None

@@ -40,6 +40,45 @@ REFRESH_MARGIN_SECONDS = 120.0
 LOCK_SECONDS = 60
 
 
+def post_token_form(
+    transport: Transport,
+    token_url: str,
+    *,
+    client_id: str,
+    client_secret: str,
+    grant: dict[str, str],
+    refused: str,
+) -> Reader:
+    """POST one grant to LinkedIn's token endpoint, form-encoded with the client id and secret.
+
+    The one way both grants (client credentials, an OpenID Connect sign-in's code) are asked
+    for. Returns a reader over the answer. Raises AuthError when the credentials are not
+    configured or LinkedIn refuses the grant ("LinkedIn refused <refused>: …"),
+    TransientError when LinkedIn cannot be reached, PayloadError for an unreadable answer.
+    """
+    if not client_id or not client_secret:
+        raise AuthError("LINKEDIN_CLIENT_ID and LINKEDIN_CLIENT_SECRET are not configured")
+    form = urlencode({**grant, "client_id": client_id, "client_secret": client_secret})
+    try:
+        response = transport.send(
+            "POST",
+            token_url,
+            body=form.encode("ascii"),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            log_path="/oauth/v2/accessToken",
+            expect_json=True,
+        )
+    except AuthError:
+        raise
+    except PermanentError as exc:
+        raise AuthError(
+            f"LinkedIn refused {refused}: {exc.message}",
+            status=exc.status,
+            service_error_code=exc.service_error_code,
+        ) from exc
+    return Reader(response.data, "accessToken")
+
+
 class TokenProvider:
     """Hands out a valid access token; ``refresh(stale)`` replaces one that got a 401."""
 
@@ -102,33 +141,14 @@ class TokenProvider:
 
         Raises AuthError when the credentials are missing or refused.
         """
-        if not self.client_id or not self.client_secret:
-            raise AuthError("LINKEDIN_CLIENT_ID and LINKEDIN_CLIENT_SECRET are not configured")
-        form = urlencode(
-            {
-                "grant_type": "client_credentials",
-                "client_id": self.client_id,
-                "client_secret": self.client_secret,
-            }
+        reader = post_token_form(
+            self.transport,
+            self.token_url,
+            client_id=self.client_id,
+            client_secret=self.client_secret,
+            grant={"grant_type": "client_credentials"},
+            refused="the client credentials",
         )
-        try:
-            response = self.transport.send(
-                "POST",
-                self.token_url,
-                body=form.encode("ascii"),
-                headers={"Content-Type": "application/x-www-form-urlencoded"},
-                log_path="/oauth/v2/accessToken",
-                expect_json=True,
-            )
-        except AuthError:
-            raise
-        except PermanentError as exc:
-            raise AuthError(
-                f"LinkedIn refused the client credentials: {exc.message}",
-                status=exc.status,
-                service_error_code=exc.service_error_code,
-            ) from exc
-        reader = Reader(response.data, "accessToken")
         token = reader.text("access_token")
         raw_expiry = reader.obj.get("expires_in")
         # LinkedIn documents expires_in as a string ("1800"); accept a number too.
