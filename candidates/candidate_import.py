@@ -678,14 +678,8 @@ class CandidateImporter:
                     with transaction.atomic():
                         outcomes.update(self._apply([target]))
                 except DatabaseError as exc:
-                    message = " ".join(str(exc).split())[:200]
                     for row, _ in target.rows:
-                        outcomes[row.line] = RowOutcome(
-                            row.line,
-                            RowStatus.REFUSED,
-                            None,
-                            f"Not saved: the database refused it ({message}).",
-                        )
+                        outcomes[row.line] = RowOutcome.refused_by_database(row.line, exc)
         for outcome in outcomes.values():
             if outcome.record_id and outcome.status != RowStatus.REFUSED:
                 self.touched.add(outcome.record_id)

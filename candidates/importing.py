@@ -77,6 +77,13 @@ class RowOutcome:
         detail = f": {self.detail}" if self.detail else ""
         return f"line {self.line}: {self.status.value}{record}{detail}"
 
+    @classmethod
+    def refused_by_database(cls, line: int, exc: Exception) -> RowOutcome:
+        """A row the database would not store (its message on one line, at most 200 chars)."""
+        message = " ".join(str(exc).split())[:200]
+        detail = f"Not saved: the database refused it ({message})."
+        return cls(line, RowStatus.REFUSED, None, detail)
+
 
 class Importer(Protocol):
     """One kind of import. ``process`` handles a chunk of rows and never raises for a row."""

@@ -63,13 +63,7 @@ class QuickSkillImporter:
                 except ValidationError as exc:
                     outcome = RowOutcome(row.line, RowStatus.REFUSED, None, " ".join(exc.messages))
                 except DatabaseError as exc:
-                    message = " ".join(str(exc).split())[:200]
-                    outcome = RowOutcome(
-                        row.line,
-                        RowStatus.REFUSED,
-                        None,
-                        f"Not saved: the database refused it ({message}).",
-                    )
+                    outcome = RowOutcome.refused_by_database(row.line, exc)
                 outcomes.append(outcome)
         return outcomes
 

@@ -102,13 +102,7 @@ class RequisitionImporter:
                 except ValueError as exc:
                     outcome = RowOutcome(row.line, RowStatus.REFUSED, None, str(exc))
                 except DatabaseError as exc:
-                    message = " ".join(str(exc).split())[:200]
-                    outcome = RowOutcome(
-                        row.line,
-                        RowStatus.REFUSED,
-                        None,
-                        f"Not saved: the database refused it ({message}).",
-                    )
+                    outcome = RowOutcome.refused_by_database(row.line, exc)
                 outcomes.append(outcome)
         return outcomes
 
